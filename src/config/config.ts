@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { HookyardError } from '../errors.js';
+
+/**
+ * All settings, with their defaults, environment variable and flag. Loaded
+ * once at start (defaults → environment → flags), validated, then frozen.
+ * Later capabilities add their keys here so `--help` lists everything.
+ */
+export const SETTINGS = {
+  databaseUrl: { env: 'DATABASE_URL', flag: 'database-url', help: 'PostgreSQL URL; unset means embedded PGlite in --data-dir' },
+  dataDir: { env: 'HOOKYARD_DATA_DIR', flag: 'data-dir', help: 'folder for the embedded database and its key (default ./.hookyard)' },
+  secretKey: { env: 'HOOKYARD_SECRET_KEY', flag: 'secret-key', help: '32-byte key (base64 or hex) that encrypts secrets at rest; required with DATABASE_URL' },
+  poolSize: { env: 'HOOKYARD_POOL_SIZE', flag: 'pool-size', help: 'PostgreSQL connections per process (default 10)' },
+  maxPayloadBytes: { env: 'HOOKYARD_MAX_PAYLOAD_BYTES', flag: 'max-payload-bytes', help: 'largest message payload accepted (default 1048576)' },
+  logLevel: { env: 'HOOKYARD_LOG_LEVEL', flag: 'log-level', help: 'trace|debug|info|warn|error|fatal|silent (default info)' },
+} as const;
+
+export type SettingName = keyof typeof SETTINGS;
+
+const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const configSchema = z.object({
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  dataDir: z.string().min(1).default('./.hookyard'),
+  secretKey: z.string().optional(),
+  poolSize: intFrom(1, 1000).default(10),
+  maxPayloadBytes: intFrom(1, 64 * 1024 * 1024).default(1024 * 1024),
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export type RawSettings = Partial<Record<SettingName, string>>;
+
+/** Reads the settings that the environment sets. */
+export function settingsFromEnv(env: NodeJS.ProcessEnv): RawSettings {
+  const raw: RawSettings = {};
+  for (const [name, s] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
+    const value = env[s.env];
+    if (value !== undefined && value !== '') raw[name] = value;
+  }
+  return raw;
+}
+
+/** Validates merged settings; every mistake is named with the variable and flag that set it. */
+export function configParse(raw: RawSettings): Config {
+  const result = configSchema.safeParse(raw);
+  if (result.success) return Object.freeze(result.data);
+  const lines = result.error.issues.map((issue) => {
+    const name = issue.path[0] as SettingName;
+    const s = SETTINGS[name];
+    // Messages name the setting, never echo the value: it may be a secret.
+    return s ? `${s.env} (--${s.flag}): ${issue.message}` : issue.message;
+  });
+  throw new HookyardError('config', `invalid configuration:\n  ${lines.join('\n  ')}`);
+}

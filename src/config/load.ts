@@ -1,0 +1,32 @@
+import { parseArgs } from 'node:util';
+import { configParse, settingsFromEnv, SETTINGS, type Config, type RawSettings, type SettingName } from './config.js';
+import { HookyardError } from '../errors.js';
+
+/**
+ * Loads the configuration once: defaults, then environment, then flags.
+ * Returns the command's remaining positional arguments too.
+ */
+export function configLoad(argv: string[], env: NodeJS.ProcessEnv = process.env): { config: Config; positionals: string[]; help: boolean } {
+  const options = Object.fromEntries(Object.values(SETTINGS).map((s) => [s.flag, { type: 'string' as const }]));
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (cause) {
+    throw new HookyardError('config', `${(cause as Error).message}; see --help`, { cause });
+  }
+  const fromFlags: RawSettings = {};
+  for (const [name, s] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
+    const value = parsed.values[s.flag];
+    if (typeof value === 'string') fromFlags[name] = value;
+  }
+  const config = configParse({ ...settingsFromEnv(env), ...fromFlags });
+  return { config, positionals: parsed.positionals, help: parsed.values.help === true };
+}
+
+/** The settings table for `--help`. */
+export function configHelp(): string {
+  const width = Math.max(...Object.values(SETTINGS).map((s) => s.flag.length + s.env.length));
+  return Object.values(SETTINGS)
+    .map((s) => `  --${s.flag}, ${s.env}${' '.repeat(width - s.flag.length - s.env.length + 2)}${s.help}`)
+    .join('\n');
+}

@@ -1,0 +1,15 @@
+/**
+ * A delivery is one message on its way to one endpoint. These are the values
+ * of the `hookyard.delivery_state` enum in the database, in lifecycle order:
+ *
+ *   pending ──claim──▶ sending ──2xx──▶ succeeded
+ *      ▲                  │
+ *      └──retry due───────┤ (failure with attempts left, or lease expired)
+ *                         └──no attempts left / 410──▶ failed
+ *   pending|sending ──endpoint deleted or operator──▶ cancelled
+ */
+export const DELIVERY_STATES = ['pending', 'sending', 'succeeded', 'failed', 'cancelled'] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+/** NOTIFY channel raised when deliveries become due. */
+export const DELIVERY_CHANNEL = 'hookyard_delivery';

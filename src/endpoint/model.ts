@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { channelSchema, eventTypeNameSchema, metadataSchema, rateLimitSchema, uidSchema } from '../schema-parts.js';
+
+export interface Endpoint {
+  id: string;
+  appId: string;
+  uid: string | null;
+  url: string;
+  description: string;
+  version: number;
+  filterTypes: string[] | null;
+  channels: string[] | null;
+  disabled: boolean;
+  /** Hookyard extension: why the endpoint was disabled, when Hookyard did it (e.g. a 410 Gone). */
+  disabledReason: string | null;
+  rateLimit: number | null;
+  metadata: Record<string, string>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const URL_MAX_LENGTH = 4096;
+
+export const endpointUrlSchema = z
+  .string()
+  .max(URL_MAX_LENGTH)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, 'must be an absolute http:// or https:// URL');
+
+// Headers Hookyard sets itself, or that would break HTTP framing if a caller set them.
+const RESERVED_HEADERS = new Set([
+  'host', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade',
+  'te', 'trailer', 'proxy-connection', 'proxy-authorization', 'expect', 'user-agent',
+]);
+const RESERVED_PREFIXES = ['webhook-', 'svix-', 'x-hookyard-'];
+
+const headerNameSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'is not a valid HTTP header name')
+  .refine((name) => {
+    const lower = name.toLowerCase();
+    return !RESERVED_HEADERS.has(lower) && !RESERVED_PREFIXES.some((p) => lower.startsWith(p));
+  }, 'is a header Hookyard sets itself');
+// No control characters: a CR or LF would let a value smuggle another header.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const headerValueSchema = z.string().max(4096).regex(/^[^\0-\x08\x0a-\x1f\x7f]*$/, 'contains control characters');
+
+export const headersSchema = z.record(headerNameSchema, headerValueSchema).refine((h) => Object.keys(h).length <= 50, 'at most 50 headers');
+export const headersPatchSchema = z.record(headerNameSchema, headerValueSchema.nullable());
+
+const secretInputSchema = z.string().min(1).max(256);
+
+const endpointFields = {
+  url: endpointUrlSchema,
+  description: z.string().max(4096).optional(),
+  version: z.number().int().min(1).max(65535).nullish(),
+  uid: uidSchema.nullish(),
+  filterTypes: z.array(eventTypeNameSchema).min(1).max(1000).nullish(),
+  channels: z.array(channelSchema).min(1).max(10).nullish(),
+  disabled: z.boolean().optional(),
+  rateLimit: rateLimitSchema.nullish(),
+  metadata: metadataSchema.optional(),
+};
+
+/** Svix's EndpointIn. */
+export const endpointInSchema = z.strictObject({
+  ...endpointFields,
+  secret: secretInputSchema.nullish(),
+  headers: headersSchema.nullish(),
+});
+export type EndpointIn = z.input<typeof endpointInSchema>;
+
+/** Svix's EndpointUpdate (PUT): no secret, no headers. */
+export const endpointUpdateSchema = z.strictObject(endpointFields);
+export type EndpointUpdate = z.input<typeof endpointUpdateSchema>;
+
+export const endpointPatchSchema = endpointUpdateSchema.partial();
+export type EndpointPatch = z.input<typeof endpointPatchSchema>;
+
+export const secretRotateSchema = z.strictObject({ key: secretInputSchema.nullish() });
+export type SecretRotateIn = z.input<typeof secretRotateSchema>;

@@ -1,0 +1,176 @@
+import type { Application } from '../application/model.js';
+import { applicationGet } from '../application/sql.js';
+import type { Context } from '../context.js';
+import { HookyardError, isUniqueViolation, notFound } from '../errors.js';
+import { newId } from '../ids/id.js';
+import { signingSecretGenerate, signingSecretNormalize } from '../secrets/signing-secret.js';
+import type { Page, PageQuery } from '../store/page.js';
+import type { Queryable } from '../store/port.js';
+import { parseInput } from '../validate.js';
+import {
+  endpointInSchema,
+  endpointPatchSchema,
+  endpointUpdateSchema,
+  headersPatchSchema,
+  headersSchema,
+  secretRotateSchema,
+  type Endpoint,
+  type EndpointIn,
+  type EndpointPatch,
+  type EndpointUpdate,
+  type SecretRotateIn,
+} from './model.js';
+import {
+  endpointDelete,
+  endpointGet,
+  endpointHeadersGet,
+  endpointHeadersSet,
+  endpointInsert,
+  endpointList,
+  endpointSecretInsert,
+  endpointSecretRetire,
+  endpointSecretsActive,
+  endpointUpdate,
+  type EndpointFields,
+} from './sql.js';
+
+export type EndpointService = ReturnType<typeof endpointService>;
+
+export function endpointService(ctx: Context) {
+  const { storage, sealer } = ctx;
+
+  async function appOf(db: Queryable, appIdOrUid: string): Promise<Application> {
+    const app = await applicationGet(db, appIdOrUid);
+    if (!app) throw notFound('application');
+    return app;
+  }
+
+  async function mustGet(db: Queryable, appIdOrUid: string, endpointIdOrUid: string): Promise<Endpoint> {
+    const app = await appOf(db, appIdOrUid);
+    const endpoint = await endpointGet(db, app.id, endpointIdOrUid);
+    if (!endpoint) throw notFound('endpoint');
+    return endpoint;
+  }
+
+  function conflict(error: unknown): never {
+    if (isUniqueViolation(error)) throw new HookyardError('conflict', 'an endpoint with this uid already exists in the application', { cause: error });
+    throw error;
+  }
+
+  function fieldsOf(body: EndpointUpdate): EndpointFields {
+    return {
+      uid: body.uid ?? null,
+      url: body.url,
+      description: body.description ?? '',
+      version: body.version ?? 1,
+      filterTypes: body.filterTypes ?? null,
+      channels: body.channels ?? null,
+      disabled: body.disabled ?? false,
+      rateLimit: body.rateLimit ?? null,
+      metadata: body.metadata ?? {},
+    };
+  }
+
+  async function currentSecret(db: Queryable, endpointId: string): Promise<string> {
+    const [newest] = await endpointSecretsActive(db, [endpointId], ctx.now());
+    if (!newest) throw notFound('endpoint secret');
+    return sealer.open(Buffer.from(newest.sealed), endpointId);
+  }
+
+  return {
+    async create(appIdOrUid: string, input: EndpointIn): Promise<Endpoint> {
+      const body = parseInput(endpointInSchema, input);
+      const secret = body.secret ? signingSecretNormalize(body.secret) : signingSecretGenerate();
+      return storage.transaction(async (tx) => {
+        const app = await appOf(tx, appIdOrUid);
+        const id = newId('ep', ctx.now().getTime());
+        const endpoint = await endpointInsert(tx, id, app.id, fieldsOf(body), body.headers ?? {}).catch(conflict);
+        await endpointSecretInsert(tx, id, sealer.seal(secret, id));
+        return endpoint;
+      });
+    },
+
+    get: (appIdOrUid: string, endpointIdOrUid: string) => mustGet(storage, appIdOrUid, endpointIdOrUid),
+
+    async list(appIdOrUid: string, query: PageQuery = {}): Promise<Page<Endpoint>> {
+      const app = await appOf(storage, appIdOrUid);
+      return endpointList(storage, app.id, query);
+    },
+
+    async update(appIdOrUid: string, endpointIdOrUid: string, input: EndpointUpdate): Promise<Endpoint> {
+      const body = parseInput(endpointUpdateSchema, input);
+      return storage.transaction(async (tx) => {
+        const endpoint = await mustGet(tx, appIdOrUid, endpointIdOrUid);
+        return (await endpointUpdate(tx, endpoint.id, fieldsOf(body)).catch(conflict))!;
+      });
+    },
+
+    async patch(appIdOrUid: string, endpointIdOrUid: string, input: EndpointPatch): Promise<Endpoint> {
+      const body = parseInput(endpointPatchSchema, input);
+      return storage.transaction(async (tx) => {
+        const e = await mustGet(tx, appIdOrUid, endpointIdOrUid);
+        const keep = <K extends keyof EndpointFields>(key: K): EndpointFields[K] =>
+          (body[key as keyof typeof body] === undefined ? e[key] : body[key as keyof typeof body]) as EndpointFields[K];
+        const fields: EndpointFields = {
+          uid: keep('uid'),
+          url: keep('url'),
+          description: body.description ?? e.description,
+          version: body.version ?? e.version,
+          filterTypes: keep('filterTypes'),
+          channels: keep('channels'),
+          disabled: body.disabled ?? e.disabled,
+          rateLimit: keep('rateLimit'),
+          metadata: body.metadata ?? e.metadata,
+        };
+        return (await endpointUpdate(tx, e.id, fields).catch(conflict))!;
+      });
+    },
+
+    async delete(appIdOrUid: string, endpointIdOrUid: string): Promise<void> {
+      const endpoint = await mustGet(storage, appIdOrUid, endpointIdOrUid);
+      if (!(await endpointDelete(storage, endpoint.id))) throw notFound('endpoint');
+    },
+
+    /** The current signing secret, decrypted (Svix's `GET .../secret`). */
+    async secretGet(appIdOrUid: string, endpointIdOrUid: string): Promise<{ key: string }> {
+      const endpoint = await mustGet(storage, appIdOrUid, endpointIdOrUid);
+      return { key: await currentSecret(storage, endpoint.id) };
+    },
+
+    /** Replaces the signing secret; the old one keeps co-signing for the grace window. */
+    async secretRotate(appIdOrUid: string, endpointIdOrUid: string, input: SecretRotateIn = {}): Promise<void> {
+      const body = parseInput(secretRotateSchema, input);
+      const secret = body.key ? signingSecretNormalize(body.key, ['body', 'key']) : signingSecretGenerate();
+      await storage.transaction(async (tx) => {
+        const endpoint = await mustGet(tx, appIdOrUid, endpointIdOrUid);
+        await endpointSecretRetire(tx, endpoint.id, new Date(ctx.now().getTime() + ctx.limits.secretGraceMs));
+        await endpointSecretInsert(tx, endpoint.id, sealer.seal(secret, endpoint.id));
+      });
+    },
+
+    async headersGet(appIdOrUid: string, endpointIdOrUid: string): Promise<Record<string, string>> {
+      const endpoint = await mustGet(storage, appIdOrUid, endpointIdOrUid);
+      return endpointHeadersGet(storage, endpoint.id);
+    },
+
+    async headersUpdate(appIdOrUid: string, endpointIdOrUid: string, headers: Record<string, string>): Promise<void> {
+      const body = parseInput(headersSchema, headers, ['body', 'headers']);
+      const endpoint = await mustGet(storage, appIdOrUid, endpointIdOrUid);
+      await endpointHeadersSet(storage, endpoint.id, body);
+    },
+
+    /** Merges headers in; a null value removes that header. */
+    async headersPatch(appIdOrUid: string, endpointIdOrUid: string, headers: Record<string, string | null>): Promise<void> {
+      const body = parseInput(headersPatchSchema, headers, ['body', 'headers']);
+      await storage.transaction(async (tx) => {
+        const endpoint = await mustGet(tx, appIdOrUid, endpointIdOrUid);
+        const merged = await endpointHeadersGet(tx, endpoint.id);
+        for (const [name, value] of Object.entries(body)) {
+          for (const existing of Object.keys(merged)) if (existing.toLowerCase() === name.toLowerCase()) delete merged[existing];
+          if (value !== null) merged[name] = value;
+        }
+        await endpointHeadersSet(tx, endpoint.id, parseInput(headersSchema, merged, ['body', 'headers']));
+      });
+    },
+  };
+}

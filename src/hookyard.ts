@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { applicationService, type ApplicationService } from './application/service.js';
+import type { Context } from './context.js';
+import { endpointService, type EndpointService } from './endpoint/service.js';
+import { HookyardError } from './errors.js';
+import { payloadValidators } from './event-type/payload-schema.js';
+import { eventTypeService, type EventTypeService } from './event-type/service.js';
+import { messageService, type MessageService } from './message/service.js';
+import { secretKeyLoadOrCreate } from './secrets/key-file.js';
+import { createSealer, KEY_BYTES, parseSecretKey } from './secrets/seal.js';
+import { migrate } from './store/migrate.js';
+import { openStorage } from './store/open.js';
+import type { Storage } from './store/port.js';
+
+export interface HookyardOptions {
+  /** A storage you opened yourself; otherwise one is opened from `databaseUrl` or `dataDir`. */
+  storage?: Storage;
+  /** postgres://... — run on PostgreSQL. */
+  databaseUrl?: string;
+  /** Embedded PGlite data folder. Omit both this and `databaseUrl` for an in-memory database. */
+  dataDir?: string;
+  poolSize?: number;
+  /** 32 bytes (or base64/hex text) that encrypt signing secrets at rest. */
+  secretKey?: Buffer | string;
+  /** Apply pending migrations on open (default true). */
+  migrate?: boolean;
+  maxPayloadBytes?: number; // bytes
+  secretGraceMs?: number; // ms
+  now?: () => Date;
+}
+
+export interface Hookyard {
+  readonly storage: Storage;
+  readonly applications: ApplicationService;
+  readonly eventTypes: EventTypeService;
+  readonly endpoints: EndpointService;
+  readonly messages: MessageService;
+  /** Subscribes to "deliveries were created in this process"; the worker uses it to wake at once. */
+  onDeliveriesCreated(listener: () => void): () => void;
+  close(): Promise<void>;
+}
+
+async function resolveKey(options: HookyardOptions, embedded: boolean): Promise<Buffer> {
+  const { secretKey, dataDir } = options;
+  if (secretKey !== undefined) return typeof secretKey === 'string' ? parseSecretKey(secretKey) : secretKey;
+  if (embedded && dataDir) return secretKeyLoadOrCreate(dataDir);
+  // An in-memory database dies with the process, and so may its key.
+  if (embedded && !dataDir) return randomBytes(KEY_BYTES);
+  throw new HookyardError(
+    'secret_key',
+    'a secret key is required with PostgreSQL: set HOOKYARD_SECRET_KEY to 32 random bytes in base64 (for example: openssl rand -base64 32)',
+  );
+}
+
+/** Opens Hookyard: storage, migrations, and the services of the library API. */
+export async function openHookyard(options: HookyardOptions = {}): Promise<Hookyard> {
+  const embedded = options.storage ? options.storage.kind === 'pglite' : !options.databaseUrl;
+  const key = await resolveKey(options, embedded);
+  const storage =
+    options.storage ??
+    (await openStorage({
+      ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.poolSize ? { poolSize: options.poolSize } : {}),
+    }));
+  const ownsStorage = !options.storage;
+  try {
+    if (options.migrate !== false) await migrate(storage);
+  } catch (error) {
+    if (ownsStorage) await storage.close();
+    throw error;
+  }
+
+  const listeners = new Set<() => void>();
+  const ctx: Context = {
+    storage,
+    sealer: createSealer(key),
+    now: options.now ?? (() => new Date()),
+    limits: {
+      maxPayloadBytes: options.maxPayloadBytes ?? 1024 * 1024,
+      secretGraceMs: options.secretGraceMs ?? 24 * 60 * 60 * 1000,
+    },
+    onDeliveriesCreated: () => listeners.forEach((fn) => fn()),
+  };
+  const validators = payloadValidators();
+
+  return {
+    storage,
+    applications: applicationService(ctx),
+    eventTypes: eventTypeService(ctx, validators),
+    endpoints: endpointService(ctx),
+    messages: messageService(ctx, validators),
+    onDeliveriesCreated(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      if (ownsStorage) await storage.close();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+
+/** Prefixes follow Svix, so ids read the same in both systems. */
+export type IdPrefix = 'app' | 'ep' | 'msg' | 'atmpt' | 'src' | 'tok' | 'evt';
+
+// Ascending ASCII order, so a fixed-width encoding sorts like the number it encodes.
+const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const WIDTH = 27; // 62^27 > 2^160
+const BASE = 62n;
+
+/**
+ * A prefixed id that sorts by creation time: 48 bits of milliseconds then 112
+ * random bits, encoded base62 at a fixed width (like a KSUID, at ms precision).
+ * Ids made in the same millisecond sort randomly among themselves.
+ */
+export function newId(prefix: IdPrefix, now: number = Date.now(), random: (n: number) => Buffer = randomBytes): string {
+  const bytes = Buffer.alloc(20);
+  bytes.writeUIntBE(now, 0, 6);
+  random(14).copy(bytes, 6);
+  let n = BigInt('0x' + bytes.toString('hex'));
+  const out = new Array<string>(WIDTH);
+  for (let i = WIDTH - 1; i >= 0; i--) {
+    out[i] = ALPHABET[Number(n % BASE)]!;
+    n /= BASE;
+  }
+  return `${prefix}_${out.join('')}`;
+}
+
+/** The creation time encoded in an id made by `newId`, or undefined if it is not one. */
+export function idTime(id: string): Date | undefined {
+  const body = id.slice(id.indexOf('_') + 1);
+  if (body.length !== WIDTH) return undefined;
+  let n = 0n;
+  for (const ch of body) {
+    const digit = ALPHABET.indexOf(ch);
+    if (digit < 0) return undefined;
+    n = n * BASE + BigInt(digit);
+  }
+  return new Date(Number(n >> 112n));
+}
+
+/** True when `value` has the shape of one of our ids with this prefix (so it is not a uid). */
+export function isId(prefix: IdPrefix, value: string): boolean {
+  return value.length === prefix.length + 1 + WIDTH && value.startsWith(prefix + '_') && idTime(value) !== undefined;
+}

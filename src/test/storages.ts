@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { after, before, describe } from 'node:test';
+import pg from 'pg';
+import { openHookyard, type Hookyard, type HookyardOptions } from '../hookyard.js';
+import { migrate } from '../store/migrate.js';
+import { openPglite } from '../store/pglite.js';
+import { openPostgres } from '../store/postgres.js';
+import type { Storage } from '../store/port.js';
+
+/**
+ * Storage for tests. Every test file gets its own database: PGlite starts from
+ * a migrated image made once per run (scripts/test.mjs), PostgreSQL gets a
+ * fresh database on the server named by HOOKYARD_TEST_DATABASE_URL.
+ */
+export type StorageKind = 'pglite' | 'postgres';
+
+export function storageKinds(): StorageKind[] {
+  return process.env.HOOKYARD_TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+}
+
+export interface TestDatabase {
+  kind: StorageKind;
+  storage: Storage;
+  /** The PostgreSQL URL of this test's database (postgres only), for tests that open their own clients. */
+  url?: string;
+  close(): Promise<void>;
+}
+
+let template: Promise<Blob> | undefined;
+
+async function pgliteTemplate(): Promise<Blob> {
+  const file = process.env.HOOKYARD_TEST_PGLITE_TEMPLATE;
+  if (file) return new Blob([await readFile(file)]);
+  // Run outside scripts/test.mjs (a single file by hand): build the image here.
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { PGlite } = await import('@electric-sql/pglite');
+  const dir = await mkdtemp(join(tmpdir(), 'hookyard-template-'));
+  const storage = await openPglite({ dataDir: dir });
+  await migrate(storage);
+  await storage.close();
+  const db = await PGlite.create(dir);
+  const dump = await db.dumpDataDir('none');
+  await db.close();
+  await rm(dir, { recursive: true, force: true });
+  return dump;
+}
+
+/** A fresh, migrated database of the given kind. */
+export async function testDatabase(kind: StorageKind, { migrated = true } = {}): Promise<TestDatabase> {
+  if (kind === 'pglite') {
+    const storage = migrated ? await openPglite({ loadDataDir: await (template ??= pgliteTemplate()) }) : await openPglite();
+    return { kind, storage, close: () => storage.close() };
+  }
+  const adminUrl = process.env.HOOKYARD_TEST_DATABASE_URL!;
+  const name = `hookyard_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const storage = await openPostgres({ connectionString: url.toString(), max: 10 });
+  if (migrated) await migrate(storage);
+  return {
+    kind,
+    storage,
+    url: url.toString(),
+    async close() {
+      await storage.close();
+      const drop = new pg.Client({ connectionString: adminUrl });
+      await drop.connect();
+      await drop.query(`drop database if exists ${name} with (force)`);
+      await drop.end();
+    },
+  };
+}
+
+export const TEST_SECRET_KEY = Buffer.alloc(32, 7);
+
+export interface TestHookyard extends TestDatabase {
+  hookyard: Hookyard;
+}
+
+/**
+ * Runs `body` once per storage kind, each inside its own describe with a
+ * fresh Hookyard; `env()` returns it inside tests.
+ */
+export function describeEachStorage(
+  title: string,
+  body: (env: () => TestHookyard) => void,
+  options: Partial<HookyardOptions> = {},
+  kinds: StorageKind[] = storageKinds(),
+): void {
+  for (const kind of kinds.filter((k) => storageKinds().includes(k))) {
+    describe(`${title} [${kind}]`, () => {
+      let env: TestHookyard | undefined;
+      before(async () => {
+        const database = await testDatabase(kind);
+        const hookyard = await openHookyard({ storage: database.storage, secretKey: TEST_SECRET_KEY, migrate: false, ...options });
+        env = { ...database, hookyard };
+      });
+      after(async () => {
+        await env?.hookyard.close();
+        await env?.close();
+      });
+      body(() => env!);
+    });
+  }
+}

@@ -1,0 +1,14 @@
+import { PGlite } from '@electric-sql/pglite';
+const t0 = performance.now();
+const db = await PGlite.create();
+console.log('create ms', performance.now()-t0);
+await db.query("select pg_advisory_xact_lock($1)", [7205759403792793]).then(r=>console.log('lock ok'), e=>console.log('lock err', e.message));
+await db.exec("create table t(a text[])");
+const r = await db.query("select $1::text[] as a, $2::int8 as b, now() as c", [['x','y'], 5]);
+console.log(r.rows);
+const u = await db.listen('chan', p => console.log('notified', JSON.stringify(p)));
+await db.query("select pg_notify('chan', 'hi')");
+await db.transaction(async tx => { await tx.query("select pg_notify('chan', 'intx')"); });
+await new Promise(r=>setTimeout(r,50));
+const t1 = performance.now(); const dump = await db.dumpDataDir('none'); console.log('dump ms', performance.now()-t1, dump.size);
+const t2 = performance.now(); const db2 = await PGlite.create({loadDataDir: dump}); console.log('load ms', performance.now()-t2, (await db2.query('select 1 as x')).rows);
