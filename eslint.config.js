@@ -14,6 +14,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly' } },
+  },
+  {
     files: ['src/cli/**', 'src/bench/**', 'src/**/*.test.ts', 'src/test/**'],
     rules: { 'no-console': 'off' },
   },

@@ -1,0 +1,28 @@
+// `npm run bench [-- scenario...]` — runs benchmark scenarios and prints what
+// they measured and how. Each scenario is its own file; register it here.
+import { publishBench } from './publish.js';
+
+export interface BenchContext {
+  /** PostgreSQL URL to benchmark against; PGlite always runs. */
+  databaseUrl: string | undefined;
+  /** Scale factor from --quick (smaller N for a smoke run). */
+  quick: boolean;
+}
+
+const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<void>> = {
+  publish: publishBench,
+};
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const names = args.filter((a) => !a.startsWith('--'));
+const selected = names.length ? names : Object.keys(SCENARIOS);
+const unknown = selected.filter((n) => !SCENARIOS[n]);
+if (unknown.length) {
+  console.error(`unknown scenario(s): ${unknown.join(', ')}; known: ${Object.keys(SCENARIOS).join(', ')}`);
+  process.exit(2);
+}
+const databaseUrl = process.env.HOOKYARD_BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+console.log(`hookyard bench: ${selected.join(', ')} | node ${process.version} | ${quick ? 'quick' : 'full'} | postgres ${databaseUrl.replace(/\/\/[^@]*@/, '//')}`);
+for (const name of selected) await SCENARIOS[name]!({ databaseUrl, quick });
+process.exit(0);
