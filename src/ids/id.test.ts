@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { idTime, isId, newId } from './id.js';
+import { idBoundary, idTime, isId, newId } from './id.js';
 
 test('ids carry their prefix and a fixed-width body', () => {
   const id = newId('msg');
@@ -24,4 +24,12 @@ test('idTime reads back the millisecond the id was made', () => {
   const at = Date.UTC(2026, 10, 23, 10, 0, 0, 123);
   assert.equal(idTime(newId('atmpt', at))!.getTime(), at);
   assert.equal(idTime('app_not-an-id'), undefined);
+});
+
+test('idBoundary separates ids made before a time from ids made at or after it', () => {
+  const t = Date.UTC(2026, 0, 1);
+  const boundary = idBoundary('msg', t);
+  assert.ok(newId('msg', t - 1, () => Buffer.alloc(14, 0xff)) < boundary);
+  assert.ok(newId('msg', t, () => Buffer.alloc(14, 0)) >= boundary);
+  assert.ok(newId('msg', t + 1) > boundary);
 });

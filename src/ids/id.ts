@@ -17,6 +17,20 @@ export function newId(prefix: IdPrefix, now: number = Date.now(), random: (n: nu
   const bytes = Buffer.alloc(20);
   bytes.writeUIntBE(now, 0, 6);
   random(14).copy(bytes, 6);
+  return encode(prefix, bytes);
+}
+
+/**
+ * The smallest id that `newId` can make at `time`: every id made earlier sorts
+ * below it. Lets "older than" queries use the primary key instead of a time index.
+ */
+export function idBoundary(prefix: IdPrefix, time: number): string {
+  const bytes = Buffer.alloc(20);
+  bytes.writeUIntBE(time, 0, 6);
+  return encode(prefix, bytes);
+}
+
+function encode(prefix: IdPrefix, bytes: Buffer): string {
   let n = BigInt('0x' + bytes.toString('hex'));
   const out = new Array<string>(WIDTH);
   for (let i = WIDTH - 1; i >= 0; i--) {

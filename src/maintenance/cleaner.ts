@@ -1,0 +1,33 @@
+import type { Context } from '../context.js';
+import { endpointSecretDeleteExpired, messageDeleteExpired } from './retention.js';
+
+export interface CleanerOptions {
+  /** Messages (with their deliveries and attempts) older than this are deleted. */
+  retentionMs: number;
+  /** Rows per delete statement. */
+  batchSize?: number;
+}
+
+export interface CleanResult {
+  messages: number;
+  secrets: number;
+}
+
+/**
+ * One pass of the retention cleaner. A message's eventId stays reserved for
+ * as long as the message is kept, which is what "idempotent within the
+ * retention window" means. Safe to run from many processes at once: two
+ * cleaners deleting the same rows just find fewer.
+ */
+export async function cleanOnce(ctx: Pick<Context, 'storage' | 'now'>, { retentionMs, batchSize = 5000 }: CleanerOptions): Promise<CleanResult> {
+  const now = ctx.now();
+  const before = new Date(now.getTime() - retentionMs);
+  let messages = 0;
+  for (;;) {
+    const n = await messageDeleteExpired(ctx.storage, before, batchSize);
+    messages += n;
+    if (n < batchSize) break;
+  }
+  const secrets = await endpointSecretDeleteExpired(ctx.storage, now);
+  return { messages, secrets };
+}

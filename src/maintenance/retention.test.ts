@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { describeEachStorage } from '../test/storages.js';
+import { countRows, endpointFor } from '../test/fixtures.js';
+import { cleanOnce } from './cleaner.js';
+
+const DAY = 24 * 3600_000;
+
+describeEachStorage('retention', (env) => {
+  test('messages past the retention window go, with their deliveries; newer ones and their eventIds stay', async () => {
+    const { hookyard, storage } = env();
+    const app = await hookyard.applications.create({ name: 'retention' });
+    await endpointFor(hookyard, app.id);
+    const realNow = Date.now();
+    // Publish "100 days ago" by moving the clock the services read.
+    let clock = realNow - 100 * DAY;
+    const old = await openWithClock(() => new Date(clock));
+    const ancient = await old.messages.publish(app.id, { eventType: 'x', eventId: 'old-event', payload: {} });
+    clock = realNow;
+    const fresh = await hookyard.messages.publish(app.id, { eventType: 'x', eventId: 'new-event', payload: {} });
+    const deliveriesBefore = await countRows(storage, 'delivery');
+
+    const result = await cleanOnce({ storage, now: () => new Date(realNow) }, { retentionMs: 90 * DAY, batchSize: 1 });
+    assert.equal(result.messages, 1);
+    await assert.rejects(hookyard.messages.get(app.id, ancient.message.id), { code: 'not_found' });
+    assert.equal((await hookyard.messages.get(app.id, fresh.message.id)).id, fresh.message.id);
+    assert.equal(await countRows(storage, 'delivery'), deliveriesBefore - 1);
+
+    // Inside the window the eventId is still reserved; outside it, it is free again.
+    assert.equal((await hookyard.messages.publish(app.id, { eventType: 'x', eventId: 'new-event', payload: {} })).created, false);
+    assert.equal((await hookyard.messages.publish(app.id, { eventType: 'x', eventId: 'old-event', payload: {} })).created, true);
+    await old.close();
+
+    async function openWithClock(now: () => Date) {
+      const { openHookyard } = await import('../hookyard.js');
+      const { TEST_SECRET_KEY } = await import('../test/storages.js');
+      return openHookyard({ storage, secretKey: TEST_SECRET_KEY, migrate: false, now });
+    }
+  });
+
+  test('rotated-out secrets are deleted once their grace window has passed', async () => {
+    const { hookyard, storage } = env();
+    const app = await hookyard.applications.create({ name: 'secrets' });
+    const ep = await endpointFor(hookyard, app.id);
+    await hookyard.endpoints.secretRotate(app.id, ep.id);
+    const count = async () => (await storage.query<{ n: number }>('select count(*)::int as n from hookyard.endpoint_secret where endpoint_id = $1', [ep.id])).rows[0]!.n;
+    assert.equal(await count(), 2);
+    assert.equal((await cleanOnce({ storage, now: () => new Date() }, { retentionMs: 90 * DAY })).secrets, 0, 'still in its grace window');
+    assert.equal((await cleanOnce({ storage, now: () => new Date(Date.now() + 2 * DAY) }, { retentionMs: 90 * DAY })).secrets, 1);
+    assert.equal(await count(), 1);
+    assert.ok((await hookyard.endpoints.secretGet(app.id, ep.id)).key.startsWith('whsec_'));
+  });
+});
