@@ -12,6 +12,7 @@ export async function publishBench({ databaseUrl, quick }: BenchContext): Promis
   const SINGLE = quick ? 300 : 3000;
   const BATCHES = quick ? 10 : 100;
   const BATCH_SIZE = 100;
+  const WIDE = 10_000;
   console.log(`\n## publish: ${ENDPOINTS} endpoints per app; single x${SINGLE}, batch ${BATCHES}x${BATCH_SIZE}`);
   for (const { kind, hookyard, drop } of await benchTargets(databaseUrl)) {
     try {
@@ -40,6 +41,17 @@ export async function publishBench({ databaseUrl, quick }: BenchContext): Promis
       ms = performance.now() - t;
       const total = BATCHES * BATCH_SIZE;
       console.log(`  ${kind.padEnd(8)} batch of ${BATCH_SIZE}         ${rate(total, ms).padStart(10)} messages  ${rate(total * ENDPOINTS, ms).padStart(10)} deliveries`);
+
+      // Wide fan-out: one message to WIDE endpoints is one insert…select.
+      const wide = await hookyard.applications.create({ name: 'wide' });
+      await hookyard.storage.query(
+        `insert into hookyard.endpoint (id, app_id, url) select 'ep_bench_' || g, $1, 'http://127.0.0.1:9/' || g from generate_series(1, $2::int) g`,
+        [wide.id, WIDE],
+      );
+      t = performance.now();
+      const { deliveries } = await hookyard.messages.publish(wide.id, { eventType: 'invoice.paid', payload });
+      ms = performance.now() - t;
+      console.log(`  ${kind.padEnd(8)} one message to ${WIDE} endpoints: ${deliveries} deliveries in ${ms.toFixed(0)} ms (${rate(deliveries, ms)})`);
     } finally {
       await hookyard.close();
       await drop();
