@@ -47,11 +47,13 @@ export async function tokenList(db: Queryable): Promise<ApiToken[]> {
   return rows.map(toToken);
 }
 
-/** Revokes by id or display prefix. */
+/** Revokes by id or display prefix; a prefix that matches several tokens revokes none. */
 export async function tokenRevoke(db: Queryable, idOrPrefix: string): Promise<ApiToken> {
   const { rows } = await db.query<TokenRow>(
-    `update hookyard.api_token set revoked_at = coalesce(revoked_at, now())
-      where id = $1 or prefix = $1 returning id, name, prefix, created_at, revoked_at`,
+    `with target as (select id from hookyard.api_token where id = $1 or prefix = $1)
+     update hookyard.api_token set revoked_at = coalesce(revoked_at, now())
+      where id in (select id from target) and (select count(*) from target) = 1
+      returning id, name, prefix, created_at, revoked_at`,
     [idOrPrefix],
   );
   if (rows.length !== 1) throw notFound('token');
