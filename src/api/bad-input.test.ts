@@ -23,6 +23,7 @@ const VALID_BODY: Record<string, unknown> = {
   EndpointHeadersPatchIn: { headers: { 'X-A': '1' } },
   MessageIn: { eventType: 'a.b', payload: {} },
   MessageBatchIn: { messages: [{ eventType: 'a.b', payload: {} }] },
+  EventExampleIn: { eventType: 'svix.ping' },
   RecoverIn: { since: new Date(0).toISOString() },
 };
 

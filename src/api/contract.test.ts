@@ -122,6 +122,10 @@ describeEachStorage('svix SDK contract (management)', (env) => {
     assert.ok(Array.isArray(attempts.data));
     assert.ok(Array.isArray((await svix.messageAttempt.listByEndpoint(app.id, ep.id)).data));
     assert.equal(await status(svix.message.get(app.id, 'msg_unknown')), 404);
+
+    const example = await svix.endpoint.sendExample(app.id, ep.id, { eventType: 'svix.ping' });
+    assert.match(example.id, /^msg_/);
+    assert.deepEqual((await svix.messageAttempt.listAttemptedDestinations(app.id, example.id)).data.map((d) => d.id), [ep.id]);
   });
 
   test('pagination with the SDK: iterator walks every page once', async () => {

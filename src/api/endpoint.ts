@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import type { AttemptService } from '../attempt/service.js';
 import { endpointInSchema, endpointPatchSchema, endpointUpdateSchema, headersPatchSchema, headersSchema, secretRotateSchema, type Endpoint } from '../endpoint/model.js';
+import { endpointSendExample } from '../endpoint/example.js';
 import type { Hookyard } from '../hookyard.js';
+import { eventTypeNameSchema } from '../schema-parts.js';
+import { messageOut, messageOutSchema } from './message.js';
 import { iso, listOf, pageQuerySchema, queryDate, timestamp } from './common.js';
 import { route, type Route } from './route.js';
 
@@ -41,6 +44,7 @@ const headersInSchema = z.strictObject({ headers: headersSchema });
 // Svix's patch: values to set (null removes) and, separately, names to remove.
 const headersPatchInSchema = z.strictObject({ headers: headersPatchSchema, deleteHeaders: z.array(z.string().max(256)).max(50).optional() });
 const headersOutSchema = z.object({ headers: z.record(z.string(), z.string()), sensitive: z.array(z.string()) });
+const eventExampleInSchema = z.strictObject({ eventType: eventTypeNameSchema, exampleIndex: z.number().int().min(0).max(1000).optional() });
 const statsOutSchema = z.object({ success: z.number(), pending: z.number(), sending: z.number(), fail: z.number(), canceled: z.number() });
 
 const LIST = '/api/v1/app/{app_id}/endpoint';
@@ -120,6 +124,13 @@ export function endpointRoutes(hookyard: Hookyard, attempts: AttemptService): Ro
         for (const name of body.deleteHeaders ?? []) changes[name] = null;
         await endpoints.headersPatch(params.app_id!, params.endpoint_id!, changes);
       },
+    }),
+    route({
+      method: 'post', path: `${ONE}/send-example`, operationId: 'v1.endpoint.send-example', tag,
+      summary: 'Send an example message of an event type to this endpoint only',
+      body: { name: 'EventExampleIn', schema: eventExampleInSchema },
+      status: 202, response: { name: 'MessageOut', schema: messageOutSchema },
+      handler: async ({ params, body }) => messageOut(await endpointSendExample(hookyard, params.app_id!, params.endpoint_id!, body)),
     }),
     route({
       method: 'get', path: `${ONE}/stats`, operationId: 'v1.endpoint.get-stats', summary: 'Count the endpoint\'s deliveries by status', tag,
