@@ -26,9 +26,12 @@ export async function apiListen(api: Api, { host = '127.0.0.1', port = 0 }: { ho
     server,
     async close(graceMs = 10_000 /* ms */) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections go idle as their last response is sent; close them as they do.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
+      clearInterval(sweep);
       clearTimeout(timer);
     },
   };
