@@ -35,6 +35,22 @@ describeEachStorage('API auth, rate limit, idempotency, request ids', (env) => {
     assert.ok(!rows[0]!.hash.includes(revoked));
   });
 
+  test('an unknown token and a near-miss of a real one take the same time (tolerant: shared CPUs)', async () => {
+    const median = async (token: string) => {
+      const times: number[] = [];
+      for (let i = 0; i < 25; i++) {
+        const t0 = performance.now();
+        await (await fetch(`${t.url}/api/v1/app`, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer();
+        times.push(performance.now() - t0);
+      }
+      return times.sort((a, b) => a - b)[12]!;
+    };
+    const nearMiss = t.token.slice(0, -1) + (t.token.endsWith('A') ? 'B' : 'A');
+    const unknown = 'hy_' + 'Z'.repeat(t.token.length - 3);
+    const [a, b] = [await median(nearMiss), await median(unknown)];
+    assert.ok(Math.abs(a - b) < Math.max(5, 2 * Math.min(a, b)), `near miss ${a.toFixed(2)} ms, unknown ${b.toFixed(2)} ms`);
+  });
+
   test('health, the OpenAPI document and the docs page need no token', async () => {
     assert.equal((await fetch(`${t.url}/api/v1/health`)).status, 204);
     const doc = (await (await fetch(`${t.url}/api/v1/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, { operationId: string }>> };
