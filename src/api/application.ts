@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Application } from '../application/model.js';
 import { applicationInSchema, applicationPatchSchema } from '../application/model.js';
 import type { Hookyard } from '../hookyard.js';
-import { iso, listOf, pageQuerySchema, queryBool, timestamp } from './common.js';
+import { iso, listOf, pageQuerySchema, queryBool, throttleRateField, throttleRateFold, timestamp } from './common.js';
 import { route, type Route } from './route.js';
 
 export const applicationOutSchema = z.object({
@@ -10,6 +10,7 @@ export const applicationOutSchema = z.object({
   uid: z.string().nullable(),
   name: z.string(),
   rateLimit: z.number().nullable(),
+  throttleRate: z.number().nullable(),
   metadata: z.record(z.string(), z.string()),
   parentId: z.string().nullable().describe('Hookyard extension: messages also reach the parent application\'s endpoints'),
   createdAt: timestamp,
@@ -21,6 +22,7 @@ export const applicationOut = (a: Application): z.input<typeof applicationOutSch
   uid: a.uid,
   name: a.name,
   rateLimit: a.rateLimit,
+  throttleRate: a.rateLimit,
   metadata: a.metadata,
   parentId: a.parentId,
   createdAt: iso(a.createdAt),
@@ -28,6 +30,8 @@ export const applicationOut = (a: Application): z.input<typeof applicationOutSch
 });
 
 const APP = '/api/v1/app/{app_id}';
+const appIn = applicationInSchema.extend(throttleRateField);
+const appPatch = applicationPatchSchema.extend(throttleRateField);
 const tag = 'Application';
 
 export function applicationRoutes(hookyard: Hookyard): Route[] {
@@ -48,12 +52,12 @@ export function applicationRoutes(hookyard: Hookyard): Route[] {
       method: 'post', path: '/api/v1/app', operationId: 'v1.application.create', tag,
       summary: 'Create an application; with get_if_exists=true, return the one with this uid if it exists (200)',
       query: z.object({ get_if_exists: queryBool.optional() }),
-      body: { name: 'ApplicationIn', schema: applicationInSchema },
+      body: { name: 'ApplicationIn', schema: appIn },
       status: 201, alsoStatus: [200], errors: [409],
       response: { name: 'ApplicationOut', schema: applicationOutSchema },
       handler: async ({ query, body, setStatus }) => {
-        if (!query.get_if_exists) return applicationOut(await applications.create(body));
-        const { application, created } = await applications.getOrCreate(body);
+        if (!query.get_if_exists) return applicationOut(await applications.create(throttleRateFold(body)));
+        const { application, created } = await applications.getOrCreate(throttleRateFold(body));
         if (!created) setStatus(200);
         return applicationOut(application);
       },
@@ -65,15 +69,15 @@ export function applicationRoutes(hookyard: Hookyard): Route[] {
     }),
     route({
       method: 'put', path: APP, operationId: 'v1.application.update', summary: 'Replace an application', tag,
-      body: { name: 'ApplicationIn', schema: applicationInSchema },
+      body: { name: 'ApplicationIn', schema: appIn },
       status: 200, errors: [409], response: { name: 'ApplicationOut', schema: applicationOutSchema },
-      handler: async ({ params, body }) => applicationOut(await applications.update(params.app_id!, body)),
+      handler: async ({ params, body }) => applicationOut(await applications.update(params.app_id!, throttleRateFold(body))),
     }),
     route({
       method: 'patch', path: APP, operationId: 'v1.application.patch', summary: 'Change some fields of an application', tag,
-      body: { name: 'ApplicationPatch', schema: applicationPatchSchema },
+      body: { name: 'ApplicationPatch', schema: appPatch },
       status: 200, errors: [409], response: { name: 'ApplicationOut', schema: applicationOutSchema },
-      handler: async ({ params, body }) => applicationOut(await applications.patch(params.app_id!, body)),
+      handler: async ({ params, body }) => applicationOut(await applications.patch(params.app_id!, throttleRateFold(body))),
     }),
     route({
       method: 'delete', path: APP, operationId: 'v1.application.delete', summary: 'Delete an application and everything in it', tag,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rateLimitSchema } from '../schema-parts.js';
 import { PAGE_LIMIT_MAX } from '../store/page.js';
 
 /** Shapes every resource's routes share. */
@@ -30,3 +31,12 @@ export const errorSchema = z.object({ code: z.string(), detail: z.string() });
 export const validationErrorSchema = z.object({
   detail: z.array(z.object({ loc: z.array(z.union([z.string(), z.number()])), msg: z.string(), type: z.string() })),
 });
+
+/** Svix's newer name for `rateLimit`; the SDK sends it when a caller sets it. */
+export const throttleRateField = { throttleRate: rateLimitSchema.nullish() };
+
+/** Folds `throttleRate` into `rateLimit` (an explicit `rateLimit` wins). */
+export function throttleRateFold<T extends { throttleRate?: number | null | undefined; rateLimit?: number | null | undefined }>(body: T): Omit<T, 'throttleRate'> {
+  const { throttleRate, ...rest } = body;
+  return throttleRate !== undefined && rest.rateLimit === undefined ? { ...rest, rateLimit: throttleRate } : rest;
+}

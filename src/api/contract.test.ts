@@ -73,6 +73,7 @@ describeEachStorage('svix SDK contract (management)', (env) => {
     const updated = await svix.endpoint.update(app.id, 'main', { url: 'http://127.0.0.1:9/v2', uid: 'main', version: 1 });
     assert.deepEqual([updated.url, updated.filterTypes ?? null], ['http://127.0.0.1:9/v2', null]);
     assert.equal((await svix.endpoint.patch(app.id, ep.id, { description: 'primary' })).description, 'primary');
+    assert.equal((await svix.endpoint.patch(app.id, ep.id, { throttleRate: 7 })).throttleRate, 7);
     assert.equal((await svix.endpoint.list(app.id)).data.length, 1);
 
     const { key } = await svix.endpoint.getSecret(app.id, ep.id);

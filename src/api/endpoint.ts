@@ -5,7 +5,7 @@ import { endpointSendExample } from '../endpoint/example.js';
 import type { Hookyard } from '../hookyard.js';
 import { eventTypeNameSchema } from '../schema-parts.js';
 import { messageOut, messageOutSchema } from './message.js';
-import { iso, listOf, pageQuerySchema, queryDate, timestamp } from './common.js';
+import { iso, listOf, pageQuerySchema, queryDate, throttleRateField, throttleRateFold, timestamp } from './common.js';
 import { route, type Route } from './route.js';
 
 export const endpointOutSchema = z.object({
@@ -19,6 +19,7 @@ export const endpointOutSchema = z.object({
   disabled: z.boolean(),
   disabledReason: z.string().nullable().describe('Hookyard extension: why Hookyard disabled the endpoint'),
   rateLimit: z.number().nullable(),
+  throttleRate: z.number().nullable(),
   metadata: z.record(z.string(), z.string()),
   createdAt: timestamp,
   updatedAt: timestamp,
@@ -35,11 +36,15 @@ export const endpointOut = (e: Endpoint): z.input<typeof endpointOutSchema> => (
   disabled: e.disabled,
   disabledReason: e.disabledReason,
   rateLimit: e.rateLimit,
+  throttleRate: e.rateLimit,
   metadata: e.metadata,
   createdAt: iso(e.createdAt),
   updatedAt: iso(e.updatedAt),
 });
 
+const endpointIn = endpointInSchema.extend(throttleRateField);
+const endpointUpdate = endpointUpdateSchema.extend(throttleRateField);
+const endpointPatch = endpointPatchSchema.extend(throttleRateField);
 const headersInSchema = z.strictObject({ headers: headersSchema });
 // Svix's patch: values to set (null removes) and, separately, names to remove.
 const headersPatchInSchema = z.strictObject({ headers: headersPatchSchema, deleteHeaders: z.array(z.string().max(256)).max(50).optional() });
@@ -66,9 +71,9 @@ export function endpointRoutes(hookyard: Hookyard, attempts: AttemptService): Ro
     }),
     route({
       method: 'post', path: LIST, operationId: 'v1.endpoint.create', summary: 'Create an endpoint', tag,
-      body: { name: 'EndpointIn', schema: endpointInSchema },
+      body: { name: 'EndpointIn', schema: endpointIn },
       status: 201, errors: [409], response: out,
-      handler: async ({ params, body }) => endpointOut(await endpoints.create(params.app_id!, body)),
+      handler: async ({ params, body }) => endpointOut(await endpoints.create(params.app_id!, throttleRateFold(body))),
     }),
     route({
       method: 'get', path: ONE, operationId: 'v1.endpoint.get', summary: 'Get an endpoint by id or uid', tag,
@@ -77,15 +82,15 @@ export function endpointRoutes(hookyard: Hookyard, attempts: AttemptService): Ro
     }),
     route({
       method: 'put', path: ONE, operationId: 'v1.endpoint.update', summary: 'Replace an endpoint', tag,
-      body: { name: 'EndpointUpdate', schema: endpointUpdateSchema },
+      body: { name: 'EndpointUpdate', schema: endpointUpdate },
       status: 200, errors: [409], response: out,
-      handler: async ({ params, body }) => endpointOut(await endpoints.update(params.app_id!, params.endpoint_id!, body)),
+      handler: async ({ params, body }) => endpointOut(await endpoints.update(params.app_id!, params.endpoint_id!, throttleRateFold(body))),
     }),
     route({
       method: 'patch', path: ONE, operationId: 'v1.endpoint.patch', summary: 'Change some fields of an endpoint', tag,
-      body: { name: 'EndpointPatch', schema: endpointPatchSchema },
+      body: { name: 'EndpointPatch', schema: endpointPatch },
       status: 200, errors: [409], response: out,
-      handler: async ({ params, body }) => endpointOut(await endpoints.patch(params.app_id!, params.endpoint_id!, body)),
+      handler: async ({ params, body }) => endpointOut(await endpoints.patch(params.app_id!, params.endpoint_id!, throttleRateFold(body))),
     }),
     route({
       method: 'delete', path: ONE, operationId: 'v1.endpoint.delete', summary: 'Delete an endpoint', tag,
