@@ -104,7 +104,7 @@ describeEachStorage('svix SDK contract (management)', (env) => {
     assert.equal(again.id, first.id);
     // The SDK echoes the caller's payload back itself (it asks with_content=false), so read it back.
     assert.deepEqual((await svix.message.get(app.id, again.id)).payload, { id: 1 });
-    await svix.message.create(app.id, { eventType: 'user.deleted', payload: { id: 3 } });
+    await svix.message.create(app.id, { eventType: 'user.deleted', payload: { id: 3 }, tags: ['gdpr'] });
     assert.equal((await svix.message.get(app.id, 'evt-1')).id, first.id);
     assert.ok(first.timestamp instanceof Date);
 
@@ -113,6 +113,7 @@ describeEachStorage('svix SDK contract (management)', (env) => {
     assert.equal(all.data[0]!.eventType, 'user.deleted'); // newest first
     assert.deepEqual((await svix.message.list(app.id, { eventTypes: ['user.created'] })).data.map((m) => m.id), [first.id]);
     assert.deepEqual((await svix.message.list(app.id, { channel: 'eu' })).data.map((m) => m.id), [first.id]);
+    assert.deepEqual((await svix.message.list(app.id, { tag: 'gdpr' })).data.map((m) => m.eventType), ['user.deleted']);
     assert.equal((await svix.message.list(app.id, { before: new Date(Date.now() - 3_600_000) })).data.length, 0);
 
     const destinations = await svix.messageAttempt.listAttemptedDestinations(app.id, first.id);

@@ -41,6 +41,7 @@ export function messageRoutes(hookyard: Hookyard): Route[] {
       query: pageQuerySchema.extend({
         event_types: queryList.optional(),
         channel: z.string().max(128).optional(),
+        tag: z.string().max(128).optional(),
         before: queryDate.optional(),
         after: queryDate.optional(),
         with_content: queryBool.optional(),
