@@ -10,6 +10,8 @@ import type { ApiEnv } from './env.js';
  * that arrives while the first is still running gets 409; a key reused for a
  * different request gets 422. Server errors are not stored, so they can be retried.
  */
+const ABANDONED_MS = 60_000; // longer than any request should run
+
 export function idempotency(db: Queryable, { retentionMs = 24 * 60 * 60 * 1000 /* ms */ } = {}): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const key = c.req.header('idempotency-key');
@@ -18,13 +20,15 @@ export function idempotency(db: Queryable, { retentionMs = 24 * 60 * 60 * 1000 /
     const tokenId = c.get('tokenId');
     const fingerprint = createHash('sha256').update(`${c.req.method} ${c.req.path}\n${await c.req.text()}`).digest('hex');
     const expired = new Date(Date.now() - retentionMs);
-    // Claim the key; an expired row from long ago is taken over in the same statement.
+    // Claim the key. An expired row, or one left in progress by a process that
+    // died mid-request (older than a minute), is taken over in the same statement.
     const { rows: claimed } = await db.query<{ token_id: string }>(
       `insert into hookyard.idempotency_key (token_id, key, fingerprint) values ($1, $2, $3)
        on conflict (token_id, key) do update set fingerprint = excluded.fingerprint, status = null, body = null, created_at = now()
          where hookyard.idempotency_key.created_at < $4
+            or (hookyard.idempotency_key.status is null and hookyard.idempotency_key.created_at < $5)
        returning token_id`,
-      [tokenId, key, fingerprint, expired],
+      [tokenId, key, fingerprint, expired, new Date(Date.now() - ABANDONED_MS)],
     );
     if (claimed.length === 0) {
       const { rows } = await db.query<{ fingerprint: string; status: number | null; body: string | null }>(
