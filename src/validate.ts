@@ -9,11 +9,12 @@ import { HookyardError, type FieldError } from './errors.js';
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, loc: (string | number)[] = ['body']): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const fields: FieldError[] = result.error.issues.map((issue) => ({
-    loc: [...loc, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
-    msg: issue.message,
-    type: issue.code,
-  }));
+  const fields: FieldError[] = result.error.issues.flatMap((issue) => {
+    const at = [...loc, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+    // One entry per unknown field, located at the field, as Svix reports them.
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ loc: [...at, key], msg: 'extra fields not permitted', type: 'unrecognized_keys' }));
+    return [{ loc: at, msg: issue.message, type: issue.code }];
+  });
   const first = fields[0]!;
   throw new HookyardError('validation', `${first.loc.join('.')}: ${first.msg}`, { fields });
 }

@@ -1,21 +1,24 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { configHelp, configLoad } from '../config/load.js';
-import type { Config } from '../config/config.js';
 import { HookyardError } from '../errors.js';
-import { openHookyard, type HookyardOptions } from '../hookyard.js';
-import { createLogger } from '../log.js';
 import { migrate } from '../store/migrate.js';
 import { openStorage } from '../store/open.js';
+import { serve } from './serve.js';
+import { tokenCommand } from './token.js';
 
 const USAGE = `hookyard — self-hosted webhooks
 
 Usage: hookyard <command> [options]
 
 Commands:
-  serve      run Hookyard (embedded PGlite in --data-dir, or PostgreSQL with DATABASE_URL)
-  migrate    apply database migrations and exit
-  version    print the version
+  serve                    run the API and the delivery workers (--role api|worker|all);
+                           embedded PGlite in --data-dir, or PostgreSQL with DATABASE_URL
+  migrate                  apply database migrations and exit
+  token create [name]      create an API token and print it (once)
+  token list               list tokens (id, display prefix, name, revoked)
+  token revoke <id|prefix> revoke a token
+  version                  print the version
 
 Options (flags override environment variables):
 ${configHelp()}`;
@@ -23,32 +26,6 @@ ${configHelp()}`;
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
-}
-
-/** Options for openHookyard that the configuration implies. */
-export function hookyardOptions(config: Config): HookyardOptions {
-  return {
-    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }),
-    ...(config.secretKey ? { secretKey: config.secretKey } : {}),
-    poolSize: config.poolSize,
-    maxPayloadBytes: config.maxPayloadBytes,
-  };
-}
-
-async function serve(config: Config): Promise<void> {
-  const log = createLogger(config.logLevel);
-  const hookyard = await openHookyard(hookyardOptions(config));
-  log.info({ storage: hookyard.storage.kind, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'hookyard started');
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log.info({ signal }, 'shutting down');
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await hookyard.close();
-  log.info('stopped');
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -61,15 +38,17 @@ async function main(argv: string[]): Promise<number> {
     console.log(version());
     return 0;
   }
-  const { config, help } = configLoad(rest);
+  const { config, help, positionals } = configLoad(rest);
   if (help) {
     console.log(USAGE);
     return 0;
   }
   switch (command) {
     case 'serve':
-      await serve(config);
+      await serve(config, version());
       return 0;
+    case 'token':
+      return tokenCommand(config, positionals);
     case 'migrate': {
       const storage = await openStorage(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
       try {

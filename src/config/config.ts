@@ -13,6 +13,13 @@ export const SETTINGS = {
   poolSize: { env: 'HOOKYARD_POOL_SIZE', flag: 'pool-size', help: 'PostgreSQL connections per process (default 10)' },
   maxPayloadBytes: { env: 'HOOKYARD_MAX_PAYLOAD_BYTES', flag: 'max-payload-bytes', help: 'largest message payload accepted (default 1048576)' },
   logLevel: { env: 'HOOKYARD_LOG_LEVEL', flag: 'log-level', help: 'trace|debug|info|warn|error|fatal|silent (default info)' },
+  // The server (src/api, src/cli).
+  role: { env: 'HOOKYARD_ROLE', flag: 'role', help: 'what serve runs: api|worker|all (default all)' },
+  host: { env: 'HOOKYARD_HOST', flag: 'host', help: 'address the API listens on (default 127.0.0.1; 0.0.0.0 for all)' },
+  port: { env: 'HOOKYARD_PORT', flag: 'port', help: 'port the API listens on (default 8071; 0 picks a free one)' },
+  bodyLimitBytes: { env: 'HOOKYARD_BODY_LIMIT_BYTES', flag: 'body-limit-bytes', help: 'largest request body; larger gets 413 (default 5242880)' },
+  rateLimit: { env: 'HOOKYARD_RATE_LIMIT', flag: 'rate-limit', help: 'API requests per second per token, bursts of twice that; 0 = off (default 1000)' },
+  shutdownGraceMs: { env: 'HOOKYARD_SHUTDOWN_GRACE_MS', flag: 'shutdown-grace-ms', help: 'on SIGTERM/SIGINT, how long to drain requests and deliveries (default 10000)' },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -29,6 +36,12 @@ export const configSchema = z.object({
   poolSize: intFrom(1, 1000).default(10),
   maxPayloadBytes: intFrom(1, 64 * 1024 * 1024).default(1024 * 1024),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  role: z.enum(['api', 'worker', 'all']).default('all'),
+  host: z.string().min(1).default('127.0.0.1'),
+  port: intFrom(0, 65535).default(8071),
+  bodyLimitBytes: intFrom(1024, 512 * 1024 * 1024).default(5 * 1024 * 1024),
+  rateLimit: intFrom(0, 1_000_000).default(1000),
+  shutdownGraceMs: intFrom(0, 10 * 60 * 1000).default(10_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

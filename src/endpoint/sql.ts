@@ -2,7 +2,7 @@ import type { Queryable } from '../store/port.js';
 import { pageFinish, pagePlan, type Page, type PageQuery } from '../store/page.js';
 import type { Endpoint } from './model.js';
 
-interface EndpointRow {
+export interface EndpointRow {
   id: string;
   app_id: string;
   uid: string | null;
@@ -22,7 +22,7 @@ interface EndpointRow {
 const COLUMNS =
   'id, app_id, uid, url, description, version, filter_types, channels, disabled, disabled_reason, rate_limit, metadata, created_at, updated_at';
 
-function toEndpoint(r: EndpointRow): Endpoint {
+export function toEndpoint(r: EndpointRow): Endpoint {
   return {
     id: r.id,
     appId: r.app_id,

@@ -82,10 +82,12 @@ export interface MessageListQuery extends PageQuery {
   channel?: string;
   before?: Date;
   after?: Date;
+  /** Only messages carrying this tag. */
+  tag?: string;
 }
 
 export async function messageList(db: Queryable, appId: string, query: MessageListQuery): Promise<Page<Message>> {
-  const plan = pagePlan(query, 'id', 6, 'descending');
+  const plan = pagePlan(query, 'id', 7, 'descending');
   const { rows } = await db.query<MessageRow>(
     `select ${COLUMNS} from hookyard.message
       where app_id = $1
@@ -93,9 +95,10 @@ export async function messageList(db: Queryable, appId: string, query: MessageLi
         and ($3::text is null or $3 = any (channels))
         and ($4::timestamptz is null or created_at < $4)
         and ($5::timestamptz is null or created_at > $5)
+        and ($6::text is null or $6 = any (tags))
         and ${plan.where}
       order by ${plan.orderBy} limit ${plan.fetch}`,
-    [appId, query.eventTypes?.length ? query.eventTypes : null, query.channel ?? null, query.before ?? null, query.after ?? null, ...(plan.cursor === undefined ? [] : [plan.cursor])],
+    [appId, query.eventTypes?.length ? query.eventTypes : null, query.channel ?? null, query.before ?? null, query.after ?? null, query.tag ?? null, ...(plan.cursor === undefined ? [] : [plan.cursor])],
   );
   return pageFinish(plan, rows, (r) => r.id, toMessage);
 }

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { STATUS_OF_STATE, STATUS_TEXT, type Attempt } from '../attempt/model.js';
+import type { AttemptService } from '../attempt/service.js';
+import { iso, listOf, pageQuerySchema, queryDate, timestamp } from './common.js';
+import { endpointOut, endpointOutSchema } from './endpoint.js';
+import { route, type Route } from './route.js';
+
+export const attemptOutSchema = z.object({
+  id: z.string(),
+  msgId: z.string(),
+  endpointId: z.string(),
+  url: z.string(),
+  response: z.string(),
+  responseStatusCode: z.number().describe('0 when there was no response'),
+  responseDurationMs: z.number(),
+  status: z.number().describe('0 success, 2 fail'),
+  statusText: z.enum(STATUS_TEXT),
+  triggerType: z.number().describe('0 scheduled, 1 manual'),
+  timestamp,
+});
+
+const attemptOut = (a: Attempt): z.input<typeof attemptOutSchema> => {
+  const status = a.succeeded ? 0 : 2;
+  return {
+    id: a.id,
+    msgId: a.messageId,
+    endpointId: a.endpointId,
+    url: a.url,
+    response: a.responseBody ?? '',
+    responseStatusCode: a.responseStatus ?? 0,
+    responseDurationMs: a.durationMs,
+    status,
+    statusText: STATUS_TEXT[status]!,
+    triggerType: a.trigger === 'manual' ? 1 : 0,
+    timestamp: iso(a.createdAt),
+  };
+};
+
+const messageEndpointOutSchema = endpointOutSchema.extend({
+  status: z.number().describe('0 success, 1 pending, 2 fail, 3 sending, 4 canceled'),
+  statusText: z.enum(STATUS_TEXT),
+  nextAttempt: timestamp.nullable(),
+});
+
+// Svix's status filter is the MessageStatus number; attempts are only ever 0 or 2.
+const attemptQuery = pageQuerySchema.extend({
+  status: z.coerce.number().int().min(0).max(4).optional(),
+  before: queryDate.optional(),
+  after: queryDate.optional(),
+});
+const filters = (q: z.output<typeof attemptQuery>) => ({
+  ...q,
+  ...(q.status === undefined ? {} : { succeeded: q.status === 0 }),
+});
+const list = { name: 'ListResponse_MessageAttemptOut_', schema: listOf(attemptOutSchema) };
+const tag = 'Message Attempt';
+
+export function attemptRoutes(attempts: AttemptService): Route[] {
+  return [
+    route({
+      method: 'get', path: '/api/v1/app/{app_id}/attempt/endpoint/{endpoint_id}', operationId: 'v1.message-attempt.list-by-endpoint', tag,
+      summary: 'List attempts to an endpoint, newest first',
+      query: attemptQuery, status: 200, response: list,
+      handler: async ({ params, query }) => {
+        const page = await attempts.listByEndpoint(params.app_id!, params.endpoint_id!, filters(query));
+        return { ...page, data: page.data.map(attemptOut) };
+      },
+    }),
+    route({
+      method: 'get', path: '/api/v1/app/{app_id}/attempt/msg/{msg_id}', operationId: 'v1.message-attempt.list-by-msg', tag,
+      summary: 'List attempts of a message, newest first',
+      query: attemptQuery.extend({ endpoint_id: z.string().max(256).optional() }), status: 200, response: list,
+      handler: async ({ params, query }) => {
+        const page = await attempts.listByMessage(params.app_id!, params.msg_id!, { ...filters(query), ...(query.endpoint_id ? { endpoint: query.endpoint_id } : {}) });
+        return { ...page, data: page.data.map(attemptOut) };
+      },
+    }),
+    route({
+      method: 'get', path: '/api/v1/app/{app_id}/msg/{msg_id}/attempt/{attempt_id}', operationId: 'v1.message-attempt.get', tag,
+      summary: 'Get one attempt',
+      status: 200, response: { name: 'MessageAttemptOut', schema: attemptOutSchema },
+      handler: async ({ params }) => attemptOut(await attempts.get(params.app_id!, params.msg_id!, params.attempt_id!)),
+    }),
+    route({
+      method: 'get', path: '/api/v1/app/{app_id}/msg/{msg_id}/endpoint', operationId: 'v1.message-attempt.list-attempted-destinations', tag,
+      summary: 'List the endpoints a message was sent to, with each delivery\'s status',
+      query: pageQuerySchema, status: 200,
+      response: { name: 'ListResponse_MessageEndpointOut_', schema: listOf(messageEndpointOutSchema) },
+      handler: async ({ params, query }) => {
+        const page = await attempts.destinations(params.app_id!, params.msg_id!, query);
+        return {
+          ...page,
+          data: page.data.map((d) => {
+            const status = STATUS_OF_STATE[d.state];
+            return { ...endpointOut(d.endpoint), status, statusText: STATUS_TEXT[status]!, nextAttempt: d.nextAttemptAt && iso(d.nextAttemptAt) };
+          }),
+        };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,58 @@
+import { applicationGet } from '../application/sql.js';
+import { endpointGet } from '../endpoint/sql.js';
+import { notFound } from '../errors.js';
+import { messageGet } from '../message/sql.js';
+import type { Page, PageQuery } from '../store/page.js';
+import type { Storage } from '../store/port.js';
+import type { Attempt, EndpointStats, MessageDestination } from './model.js';
+import { attemptGet, attemptList, endpointStatsGet, messageDestinationList, type AttemptListQuery } from './sql.js';
+
+export type AttemptService = ReturnType<typeof attemptService>;
+
+/**
+ * The read side of delivery: attempts, where a message went, endpoint stats.
+ * Applications and endpoints are found by id or uid, messages by id or eventId.
+ */
+export function attemptService(storage: Storage) {
+  async function appId(appIdOrUid: string): Promise<string> {
+    const app = await applicationGet(storage, appIdOrUid);
+    if (!app) throw notFound('application');
+    return app.id;
+  }
+  async function endpointId(appIdOrUid: string, endpointIdOrUid: string): Promise<string> {
+    const endpoint = await endpointGet(storage, await appId(appIdOrUid), endpointIdOrUid);
+    if (!endpoint) throw notFound('endpoint');
+    return endpoint.id;
+  }
+  async function messageId(appIdOrUid: string, idOrEventId: string): Promise<string> {
+    const message = await messageGet(storage, await appId(appIdOrUid), idOrEventId);
+    if (!message) throw notFound('message');
+    return message.id;
+  }
+
+  return {
+    async listByEndpoint(appIdOrUid: string, endpointIdOrUid: string, query: AttemptListQuery = {}): Promise<Page<Attempt>> {
+      return attemptList(storage, { endpointId: await endpointId(appIdOrUid, endpointIdOrUid) }, query);
+    },
+
+    async listByMessage(appIdOrUid: string, idOrEventId: string, query: AttemptListQuery & { endpoint?: string } = {}): Promise<Page<Attempt>> {
+      const msg = await messageId(appIdOrUid, idOrEventId);
+      const ep = query.endpoint === undefined ? undefined : await endpointId(appIdOrUid, query.endpoint);
+      return attemptList(storage, { messageId: msg, ...(ep ? { endpointId: ep } : {}) }, query);
+    },
+
+    async get(appIdOrUid: string, idOrEventId: string, attemptId: string): Promise<Attempt> {
+      const attempt = await attemptGet(storage, await messageId(appIdOrUid, idOrEventId), attemptId);
+      if (!attempt) throw notFound('attempt');
+      return attempt;
+    },
+
+    async destinations(appIdOrUid: string, idOrEventId: string, query: PageQuery = {}): Promise<Page<MessageDestination>> {
+      return messageDestinationList(storage, await messageId(appIdOrUid, idOrEventId), query);
+    },
+
+    async endpointStats(appIdOrUid: string, endpointIdOrUid: string, range: { since?: Date; until?: Date } = {}): Promise<EndpointStats> {
+      return endpointStatsGet(storage, await endpointId(appIdOrUid, endpointIdOrUid), range.since, range.until);
+    },
+  };
+}

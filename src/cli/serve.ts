@@ -1,0 +1,89 @@
+import { createApi } from '../api/app.js';
+import { idempotencyKeysExpire } from '../api/idempotency.js';
+import { apiListen, type ApiServer } from '../api/server.js';
+import { tokenCount, tokenCreate } from '../auth/token.js';
+import type { Config } from '../config/config.js';
+import { openHookyard, type Hookyard, type HookyardOptions } from '../hookyard.js';
+import { createLogger, type Logger } from '../log.js';
+
+const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000; // Svix keeps keys 24 h; the issue asks for 12 h or more
+
+/** Options for openHookyard that the configuration implies. */
+export function hookyardOptions(config: Config): HookyardOptions {
+  return {
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }),
+    ...(config.secretKey ? { secretKey: config.secretKey } : {}),
+    poolSize: config.poolSize,
+    maxPayloadBytes: config.maxPayloadBytes,
+  };
+}
+
+/**
+ * Embedded mode has no other way in, so the first start makes an admin token
+ * and prints it (on stdout, never in a log line). PostgreSQL deployments make
+ * tokens deliberately, with `hookyard token create`.
+ */
+async function firstToken(hookyard: Hookyard, log: Logger): Promise<string | undefined> {
+  if ((await tokenCount(hookyard.storage)) > 0) return undefined;
+  if (hookyard.storage.kind === 'pglite') return (await tokenCreate(hookyard.storage, 'admin')).token;
+  log.warn('no API tokens yet: create one with `hookyard token create <name>`');
+  return undefined;
+}
+
+export interface Running {
+  api?: ApiServer;
+  hookyard: Hookyard;
+  stop(): Promise<void>;
+}
+
+/** Starts the roles the configuration asks for; `stop` drains them within the grace time. */
+export async function serveStart(config: Config, version: string, log: Logger = createLogger(config.logLevel)): Promise<Running> {
+  const hookyard = await openHookyard(hookyardOptions(config));
+  let api: ApiServer | undefined;
+  let sweeper: NodeJS.Timeout | undefined;
+  if (config.role === 'api' || config.role === 'all') {
+    const token = await firstToken(hookyard, log);
+    const created = createApi(hookyard, { log, version, bodyLimitBytes: config.bodyLimitBytes, rateLimit: config.rateLimit, idempotencyRetentionMs: IDEMPOTENCY_RETENTION_MS });
+    api = await apiListen(created, { host: config.host, port: config.port });
+    sweeper = setInterval(() => {
+      idempotencyKeysExpire(hookyard.storage, IDEMPOTENCY_RETENTION_MS).catch((err: unknown) => log.warn({ err }, 'expiring idempotency keys failed'));
+    }, 60 * 60 * 1000);
+    sweeper.unref();
+    log.info({ url: api.url, storage: hookyard.storage.kind, role: config.role }, 'api listening');
+    console.log(`\nHookyard ${version} is listening on ${api.url}  (API reference: ${api.url}/docs)`);
+    if (token) {
+      console.log(`\nAdmin API token, shown only this once; keep it safe:\n\n  ${token}\n`);
+      console.log(`Try it:  curl -H "Authorization: Bearer ${token}" ${api.url}/api/v1/app`);
+      console.log('More tokens: stop Hookyard, then run  npx hookyard token create <name>\n');
+    }
+  }
+  if (config.role === 'worker' || config.role === 'all') {
+    log.warn('the delivery worker is not part of this build yet');
+  }
+  return {
+    api,
+    hookyard,
+    async stop() {
+      if (sweeper) clearInterval(sweeper);
+      await api?.close(config.shutdownGraceMs);
+      await hookyard.close();
+    },
+  };
+}
+
+/** `hookyard serve`: runs until SIGTERM or SIGINT, then shuts down gracefully. */
+export async function serve(config: Config, version: string): Promise<void> {
+  const log = createLogger(config.logLevel);
+  const running = await serveStart(config, version, log);
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
+  // A second signal means "now".
+  const force = () => process.exit(1);
+  process.once('SIGINT', force);
+  process.once('SIGTERM', force);
+  await running.stop();
+  log.info('stopped');
+}
