@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { HookyardError } from '../errors.js';
+import type { HookyardError } from '../errors.js';
 import { TEST_WORKER, attemptsOf, waitForAttempts, waitForStates } from '../test/delivery.js';
 import { startReceiver, type Receiver, type Reply } from '../test/receiver.js';
 import { describeEachStorage } from '../test/storages.js';
