@@ -28,7 +28,7 @@ export interface Worker {
 export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log: Logger = createLogger('silent')): Worker {
   const ctx = contextOf(hookyard);
   const settings = workerSettings(options);
-  const agent = outboundAgent({ allow: settings.allow, connectTimeoutMs: settings.connectTimeoutMs, connectionsPerOrigin: settings.endpointConcurrency });
+  const agent = outboundAgent({ allow: settings.allow, connectTimeoutMs: settings.connectTimeoutMs, connectionsPerOrigin: settings.concurrency });
   const shutdown = new AbortController();
 
   const inFlight = new Map<number, { claimed: Claimed; done: Promise<void> }>();
