@@ -1,5 +1,6 @@
 // `npm run bench [-- scenario...]` — runs benchmark scenarios and prints what
 // they measured and how. Each scenario is its own file; register it here.
+import { deliveryBench } from './delivery.js';
 import { publishBench } from './publish.js';
 
 export interface BenchContext {
@@ -11,6 +12,7 @@ export interface BenchContext {
 
 const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<void>> = {
   publish: publishBench,
+  deliver: deliveryBench,
 };
 
 const args = process.argv.slice(2);

@@ -1,5 +1,4 @@
 import { contextOf } from '../context.js';
-import { endpointSecretsActive } from '../endpoint/sql.js';
 import type { Hookyard } from '../hookyard.js';
 import { createLogger, type Logger } from '../log.js';
 import { outboundAgent } from '../outbound/dispatcher.js';
@@ -30,6 +29,7 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
   const settings = workerSettings(options);
   const agent = outboundAgent({ allow: settings.allow, connectTimeoutMs: settings.connectTimeoutMs, connectionsPerOrigin: settings.concurrency });
   const shutdown = new AbortController();
+  const minClaim = Math.max(1, Math.min(settings.batchSize, Math.floor(settings.concurrency / 4)));
 
   const inFlight = new Map<number, { claimed: Claimed; done: Promise<void> }>();
   const perEndpoint = new Map<string, number>();
@@ -105,16 +105,19 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
   }
 
   // --- sending ---
-  async function secretsFor(claimed: Claimed[]): Promise<Map<string, string[]>> {
-    const ids = [...new Set(claimed.filter((c) => !c.endpointDisabled).map((c) => c.endpointId))];
-    const secrets = new Map<string, string[]>();
-    if (ids.length === 0) return secrets;
-    for (const row of await endpointSecretsActive(ctx.storage, ids, ctx.now())) {
-      const list = secrets.get(row.endpoint_id) ?? [];
-      list.push(ctx.sealer.open(Buffer.from(row.sealed), row.endpoint_id));
-      secrets.set(row.endpoint_id, list);
-    }
-    return secrets;
+  // Opened secrets by sealed value: a new or rotated secret has new sealed bytes, so the cache cannot go stale.
+  const opened = new Map<string, string>();
+  function secretsOf(claimed: Claimed): string[] {
+    return claimed.sealedSecrets.map((sealed) => {
+      const key = `${claimed.endpointId}:${sealed.toString('base64')}`;
+      let secret = opened.get(key);
+      if (secret === undefined) {
+        if (opened.size >= 10_000) opened.clear();
+        secret = ctx.sealer.open(sealed, claimed.endpointId);
+        opened.set(key, secret);
+      }
+      return secret;
+    });
   }
 
   function start(claimed: Claimed, secrets: string[]): void {
@@ -149,17 +152,20 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
       await deliveryRelease(ctx.storage, claimed);
       return;
     }
-    const secrets = await secretsFor(claimed);
     for (const c of claimed) {
       if (c.endpointDisabled) record(attemptSkip(c));
-      else start(c, secrets.get(c.endpointId) ?? []);
+      else start(c, secretsOf(c));
     }
+    // A short claim because endpoints hit their cap is not an empty queue: claim again, skipping the full ones.
+    if (claimed.some((c) => (perEndpoint.get(c.endpointId) ?? 0) >= settings.endpointConcurrency)) mayHaveWork = true;
   }
 
   async function loop(): Promise<void> {
     let failures = 0;
     while (!stopping) {
-      if (!mayHaveWork || inFlight.size >= settings.concurrency) {
+      // Claims wait for a quarter of the slots to free up, so a busy worker claims in batches, not one row at a time.
+      const room = settings.concurrency - inFlight.size;
+      if (!mayHaveWork || room < (inFlight.size === 0 ? 1 : minClaim)) {
         await sleep(mayHaveWork ? 60_000 : settings.pollIntervalMs);
         continue;
       }
