@@ -14,8 +14,8 @@ import { benchTargets, rate } from './databases.js';
  * publish-to-receipt at light load (one message every 20 ms, one endpoint),
  * from a timestamp in the payload. Traffic goes to 127.0.0.1 only.
  */
-const CONCURRENCY = 64;
-const WORKER: WorkerOptions = { concurrency: CONCURRENCY, endpointConcurrency: 16, batchSize: 200, allowCidrs: '127.0.0.0/8', pollIntervalMs: 200, flushSize: 500 };
+const CONCURRENCY = 128;
+const WORKER: WorkerOptions = { concurrency: CONCURRENCY, endpointConcurrency: 16, batchSize: 200, allowCidrs: '127.0.0.0/8', pollIntervalMs: 200, flushSize: 500, flushDelayMs: 20 };
 const PAYLOAD = { type: 'invoice.paid', id: 'inv_123', amount: 4200, currency: 'eur', customer: { id: 'cus_1', email: 'a@example.com' } };
 
 interface BenchReceiver {

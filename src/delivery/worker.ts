@@ -29,7 +29,7 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
   const settings = workerSettings(options);
   const agent = outboundAgent({ allow: settings.allow, connectTimeoutMs: settings.connectTimeoutMs, connectionsPerOrigin: settings.concurrency });
   const shutdown = new AbortController();
-  const minClaim = Math.max(1, Math.min(settings.batchSize, Math.floor(settings.concurrency / 4)));
+  const minClaim = Math.max(1, Math.min(settings.batchSize, Math.floor(settings.concurrency / 2)));
 
   const inFlight = new Map<number, { claimed: Claimed; done: Promise<void> }>();
   const perEndpoint = new Map<string, number>();
@@ -163,7 +163,7 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
   async function loop(): Promise<void> {
     let failures = 0;
     while (!stopping) {
-      // Claims wait for a quarter of the slots to free up, so a busy worker claims in batches, not one row at a time.
+      // Claims wait for half of the slots to free up, so a busy worker claims in batches, not one row at a time.
       const room = settings.concurrency - inFlight.size;
       if (!mayHaveWork || room < (inFlight.size === 0 ? 1 : minClaim)) {
         await sleep(mayHaveWork ? 60_000 : settings.pollIntervalMs);
