@@ -30,6 +30,8 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
   const agent = outboundAgent({ allow: settings.allow, connectTimeoutMs: settings.connectTimeoutMs, connectionsPerOrigin: settings.concurrency });
   const shutdown = new AbortController();
   const minClaim = Math.max(1, Math.min(settings.batchSize, Math.floor(settings.concurrency / 2)));
+  const GATHER_MS = 25;
+  let lastClaimAt = 0;
 
   const inFlight = new Map<number, { claimed: Claimed; done: Promise<void> }>();
   const perEndpoint = new Map<string, number>();
@@ -163,12 +165,19 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
   async function loop(): Promise<void> {
     let failures = 0;
     while (!stopping) {
-      // Claims wait for half of the slots to free up, so a busy worker claims in batches, not one row at a time.
       const room = settings.concurrency - inFlight.size;
-      if (!mayHaveWork || room < (inFlight.size === 0 ? 1 : minClaim)) {
+      if (!mayHaveWork || room <= 0) {
         await sleep(mayHaveWork ? 60_000 : settings.pollIntervalMs);
         continue;
       }
+      // A busy worker waits briefly for half its slots to free up, so it claims in batches rather than
+      // row by row; never longer than GATHER_MS, so slots held by slow endpoints cannot stall the rest.
+      const sinceClaim = performance.now() - lastClaimAt;
+      if (room < minClaim && inFlight.size > 0 && sinceClaim < GATHER_MS) {
+        await sleep(GATHER_MS - sinceClaim);
+        continue;
+      }
+      lastClaimAt = performance.now();
       try {
         await claimAndStart();
         failures = 0;
