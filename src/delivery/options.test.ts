@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { configParse, settingsFromEnv } from '../config/config.js';
-import { HookyardError } from '../errors.js';
+import type { HookyardError } from '../errors.js';
 import { workerOptionsFromConfig, workerSettings } from './options.js';
 
 test('delivery settings come from the environment, validated, into worker options', () => {
