@@ -111,11 +111,14 @@ export async function deliveryBench({ databaseUrl, quick }: BenchContext): Promi
         const app = await hookyard.applications.create({ name: 'bench' });
         for (let i = 0; i < ENDPOINTS; i++) await hookyard.endpoints.create(app.id, { url: `${receiver.url}/e${i}` });
         const total = MESSAGES * ENDPOINTS;
+        const receivedBefore = receiver.count;
         const { result: ms, peakMb } = await withPeakRss(async () => {
           const t = performance.now();
           for (let i = 0; i < MESSAGES; i += 100) {
             await hookyard.messages.publishBatch(app.id, Array.from({ length: Math.min(100, MESSAGES - i) }, () => ({ eventType: 'invoice.paid', payload: PAYLOAD })));
           }
+          // Wait at the receiver first: polling the database would compete with the worker (PGlite is one connection).
+          await waitUntil(async () => receiver.count - receivedBefore >= total, 300_000, 10);
           await waitUntil(async () => {
             const c = await deliveredCount(hookyard, app.id);
             return c.succeeded >= total && c.attempts >= total;

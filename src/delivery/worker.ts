@@ -31,6 +31,7 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
   const shutdown = new AbortController();
   const minClaim = Math.max(1, Math.min(settings.batchSize, Math.floor(settings.concurrency / 2)));
   const GATHER_MS = 25;
+  const VACUUM_EVERY = 10_000; // written results
   let lastClaimAt = 0;
 
   const inFlight = new Map<number, { claimed: Claimed; done: Promise<void> }>();
@@ -93,7 +94,7 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
     const batch = pending.splice(0);
     if (batch.length === 0) return;
     flushing = deliveryComplete(ctx.storage, batch).then(
-      () => undefined,
+      () => vacuumIfEmbedded(batch.length),
       async (error: unknown) => {
         // Keep the results and try again; if this process dies first, the leases expire and the deliveries are retried.
         log.error({ err: error, results: batch.length }, 'delivery write-back failed; retrying');
@@ -104,6 +105,15 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
     await flushing;
     flushing = undefined;
     if (pending.length) await flush();
+  }
+
+  // PGlite has no autovacuum: without one, dead row versions of claimed and completed deliveries pile
+  // up in the due index and every claim scans past them. PostgreSQL's autovacuum does this itself.
+  let sinceVacuum = 0;
+  async function vacuumIfEmbedded(written: number): Promise<void> {
+    if (ctx.storage.kind !== 'pglite' || (sinceVacuum += written) < VACUUM_EVERY) return;
+    sinceVacuum = 0;
+    await ctx.storage.query('vacuum (analyze) hookyard.delivery').catch((error: unknown) => log.warn({ err: error }, 'vacuum failed'));
   }
 
   // --- sending ---
