@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { contextOf } from '../context.js';
 import type { Hookyard } from '../hookyard.js';
 import { createLogger, type Logger } from '../log.js';
@@ -29,6 +30,8 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
   const settings = workerSettings(options);
   const agent = outboundAgent({ allow: settings.allow, connectTimeoutMs: settings.connectTimeoutMs, connectionsPerOrigin: settings.concurrency });
   const shutdown = new AbortController();
+  // Every in-flight request listens on this one signal; that is by design, not a leak.
+  setMaxListeners(0, shutdown.signal);
   const minClaim = Math.max(1, Math.min(settings.batchSize, Math.floor(settings.concurrency / 2)));
   const GATHER_MS = 25;
   const VACUUM_EVERY = 10_000; // written results
