@@ -1,3 +1,4 @@
+import { randomFillSync } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { newId } from '../ids/id.js';
 import { send } from '../outbound/send.js';
@@ -30,6 +31,19 @@ export interface AttemptDeps {
 const RESERVED = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'keep-alive', 'upgrade', 'expect', 'te', 'trailer', 'content-type', 'user-agent', 'webhook-id', 'webhook-timestamp', 'webhook-signature']);
 // Custom header values stored in attempts are hidden when the name suggests a credential.
 const SENSITIVE = /authorization|cookie|token|secret|key|password|credential|session/i;
+
+// Attempt ids need 14 random bytes each; drawing them from a pool refilled 1,024 ids at a
+// time saves a synchronous crypto call per attempt on the hot path.
+const pool = Buffer.alloc(14 * 1024);
+let poolAt = pool.length;
+function pooledRandom(n: number): Buffer {
+  if (poolAt + n > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  poolAt += n;
+  return pool.subarray(poolAt - n, poolAt);
+}
 
 /** The request headers of one attempt: custom headers, then ours (which win). */
 export function requestHeaders(claimed: Claimed, secrets: string[], timestamp: number): Record<string, string> {
@@ -71,7 +85,7 @@ export async function attemptRun(claimed: Claimed, secrets: string[], deps: Atte
     state: step.state,
     delayMs: step.state === 'pending' ? step.delayMs : null,
     attempt: {
-      id: newId('atmpt', startedAt.getTime()),
+      id: newId('atmpt', startedAt.getTime(), pooledRandom),
       deliveryId: claimed.id,
       messageId: claimed.messageId,
       endpointId: claimed.endpointId,

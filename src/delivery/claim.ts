@@ -13,6 +13,8 @@ export interface Claimed {
   url: string;
   headers: Record<string, string>;
   endpointDisabled: boolean;
+  /** Sealed signing secrets that sign now, newest first (see endpointSecretsActive). */
+  sealedSecrets: Buffer[];
 }
 
 export interface ClaimQuery {
@@ -35,6 +37,7 @@ interface ClaimedRow {
   url: string;
   headers: Record<string, string>;
   disabled: boolean;
+  secrets: (Buffer | Uint8Array)[] | null;
 }
 
 /**
@@ -77,7 +80,9 @@ export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpoint
         where d.id = chosen.id
        returning d.id, d.message_id, d.endpoint_id, d.attempt_count, d.trigger, d.one_shot
      )
-     select c.*, m.payload, e.url, e.headers, e.disabled
+     select c.*, m.payload, e.url, e.headers, e.disabled,
+            (select array_agg(s.sealed order by s.id desc) from hookyard.endpoint_secret s
+              where s.endpoint_id = c.endpoint_id and (s.expires_at is null or s.expires_at > now())) as secrets
        from claimed c
        join hookyard.message m on m.id = c.message_id
        join hookyard.endpoint e on e.id = c.endpoint_id`,
@@ -94,6 +99,7 @@ export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpoint
     url: r.url,
     headers: r.headers,
     endpointDisabled: r.disabled,
+    sealedSecrets: (r.secrets ?? []).map((b) => Buffer.from(b)),
   }));
 }
 

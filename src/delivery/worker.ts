@@ -1,5 +1,5 @@
+import { setMaxListeners } from 'node:events';
 import { contextOf } from '../context.js';
-import { endpointSecretsActive } from '../endpoint/sql.js';
 import type { Hookyard } from '../hookyard.js';
 import { createLogger, type Logger } from '../log.js';
 import { outboundAgent } from '../outbound/dispatcher.js';
@@ -30,6 +30,12 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
   const settings = workerSettings(options);
   const agent = outboundAgent({ allow: settings.allow, connectTimeoutMs: settings.connectTimeoutMs, connectionsPerOrigin: settings.concurrency });
   const shutdown = new AbortController();
+  // Every in-flight request listens on this one signal; that is by design, not a leak.
+  setMaxListeners(0, shutdown.signal);
+  const minClaim = Math.max(1, Math.min(settings.batchSize, Math.floor(settings.concurrency / 2)));
+  const GATHER_MS = 25;
+  const VACUUM_EVERY = 10_000; // written results
+  let lastClaimAt = 0;
 
   const inFlight = new Map<number, { claimed: Claimed; done: Promise<void> }>();
   const perEndpoint = new Map<string, number>();
@@ -91,7 +97,7 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
     const batch = pending.splice(0);
     if (batch.length === 0) return;
     flushing = deliveryComplete(ctx.storage, batch).then(
-      () => undefined,
+      () => vacuumIfEmbedded(batch.length),
       async (error: unknown) => {
         // Keep the results and try again; if this process dies first, the leases expire and the deliveries are retried.
         log.error({ err: error, results: batch.length }, 'delivery write-back failed; retrying');
@@ -104,17 +110,29 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
     if (pending.length) await flush();
   }
 
+  // PGlite has no autovacuum: without one, dead row versions of claimed and completed deliveries pile
+  // up in the due index and every claim scans past them. PostgreSQL's autovacuum does this itself.
+  let sinceVacuum = 0;
+  async function vacuumIfEmbedded(written: number): Promise<void> {
+    if (ctx.storage.kind !== 'pglite' || (sinceVacuum += written) < VACUUM_EVERY) return;
+    sinceVacuum = 0;
+    await ctx.storage.query('vacuum (analyze) hookyard.delivery').catch((error: unknown) => log.warn({ err: error }, 'vacuum failed'));
+  }
+
   // --- sending ---
-  async function secretsFor(claimed: Claimed[]): Promise<Map<string, string[]>> {
-    const ids = [...new Set(claimed.filter((c) => !c.endpointDisabled).map((c) => c.endpointId))];
-    const secrets = new Map<string, string[]>();
-    if (ids.length === 0) return secrets;
-    for (const row of await endpointSecretsActive(ctx.storage, ids, ctx.now())) {
-      const list = secrets.get(row.endpoint_id) ?? [];
-      list.push(ctx.sealer.open(Buffer.from(row.sealed), row.endpoint_id));
-      secrets.set(row.endpoint_id, list);
-    }
-    return secrets;
+  // Opened secrets by sealed value: a new or rotated secret has new sealed bytes, so the cache cannot go stale.
+  const opened = new Map<string, string>();
+  function secretsOf(claimed: Claimed): string[] {
+    return claimed.sealedSecrets.map((sealed) => {
+      const key = `${claimed.endpointId}:${sealed.toString('base64')}`;
+      let secret = opened.get(key);
+      if (secret === undefined) {
+        if (opened.size >= 10_000) opened.clear();
+        secret = ctx.sealer.open(sealed, claimed.endpointId);
+        opened.set(key, secret);
+      }
+      return secret;
+    });
   }
 
   function start(claimed: Claimed, secrets: string[]): void {
@@ -149,20 +167,30 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
       await deliveryRelease(ctx.storage, claimed);
       return;
     }
-    const secrets = await secretsFor(claimed);
     for (const c of claimed) {
       if (c.endpointDisabled) record(attemptSkip(c));
-      else start(c, secrets.get(c.endpointId) ?? []);
+      else start(c, secretsOf(c));
     }
+    // A short claim because endpoints hit their cap is not an empty queue: claim again, skipping the full ones.
+    if (claimed.some((c) => (perEndpoint.get(c.endpointId) ?? 0) >= settings.endpointConcurrency)) mayHaveWork = true;
   }
 
   async function loop(): Promise<void> {
     let failures = 0;
     while (!stopping) {
-      if (!mayHaveWork || inFlight.size >= settings.concurrency) {
+      const room = settings.concurrency - inFlight.size;
+      if (!mayHaveWork || room <= 0) {
         await sleep(mayHaveWork ? 60_000 : settings.pollIntervalMs);
         continue;
       }
+      // A busy worker waits briefly for half its slots to free up, so it claims in batches rather than
+      // row by row; never longer than GATHER_MS, so slots held by slow endpoints cannot stall the rest.
+      const sinceClaim = performance.now() - lastClaimAt;
+      if (room < minClaim && inFlight.size > 0 && sinceClaim < GATHER_MS) {
+        await sleep(GATHER_MS - sinceClaim);
+        continue;
+      }
+      lastClaimAt = performance.now();
       try {
         await claimAndStart();
         failures = 0;

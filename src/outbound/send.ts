@@ -39,29 +39,45 @@ export async function send(req: OutboundRequest, { agent, timeoutMs, maxResponse
   if (url.protocol !== 'https:' && (requireHttps || url.protocol !== 'http:')) {
     return { kind: 'error', errorClass: 'blocked', message: `${url.protocol} URLs are not allowed${requireHttps ? ' (HTTPS is required)' : ''}`, durationMs: 0 };
   }
-  const timeout = AbortSignal.timeout(timeoutMs);
+  // undici's own timers bound the wait for headers and for each body chunk, and readCapped
+  // enforces the overall deadline: cheaper than an AbortSignal timer per request on the hot path.
+  const deadline = started + timeoutMs;
   try {
     const response = await request(url, {
       method: 'POST',
       dispatcher: agent,
       headers: req.headers,
       body: req.body,
-      signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      ...(signal ? { signal } : {}),
     });
-    const { body, truncated } = await readCapped(response.body, maxResponseBytes);
+    const { body, truncated } = await readCapped(response.body, maxResponseBytes, deadline);
     return { kind: 'response', status: response.statusCode, headers: flatten(response.headers), body, truncated, durationMs: elapsed() };
   } catch (error) {
-    const errorClass = timeout.aborted ? 'timeout' : errorClassify(error);
-    const message = timeout.aborted ? `no complete response within ${timeoutMs} ms` : (error as Error).message || String(error);
+    const errorClass = errorClassify(error);
+    const message = errorClass === 'timeout' ? `no complete response within ${timeoutMs} ms` : (error as Error).message || String(error);
     return { kind: 'error', errorClass, message: message.slice(0, 500), durationMs: elapsed() };
   }
 }
 
+class DeadlineError extends Error {
+  override readonly name = 'TimeoutError';
+}
+
 /** Reads at most `max` bytes; a longer body is cut off and its connection destroyed rather than drained. */
-async function readCapped(body: Dispatcher.ResponseData['body'], max: number): Promise<{ body: string; truncated: boolean }> {
+async function readCapped(body: Dispatcher.ResponseData['body'], max: number, deadline: number): Promise<{ body: string; truncated: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   let truncated = false;
+  // A body that trickles in just under bodyTimeout per chunk still ends at the deadline.
+  const timer = setTimeout(() => body.destroy(new DeadlineError('attempt deadline')), Math.max(0, deadline - performance.now()));
+  try {
+    return await readChunks();
+  } finally {
+    clearTimeout(timer);
+  }
+  async function readChunks(): Promise<{ body: string; truncated: boolean }> {
   for await (const chunk of body) {
     const buffer = chunk as Buffer;
     if (size + buffer.length > max) {
@@ -75,6 +91,7 @@ async function readCapped(body: Dispatcher.ResponseData['body'], max: number): P
   }
   // PostgreSQL text cannot hold NUL; a binary body is stored lossy, as text.
   return { body: Buffer.concat(chunks).toString('utf8').replaceAll('\0', '\uFFFD'), truncated };
+  }
 }
 
 function flatten(headers: Record<string, string | string[] | undefined>): Record<string, string> {
