@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { applicationService, type ApplicationService } from './application/service.js';
-import type { Context } from './context.js';
+import { contextAttach, type Context } from './context.js';
+import { deliveryService, type DeliveryService } from './delivery/service.js';
 import { endpointService, type EndpointService } from './endpoint/service.js';
 import { HookyardError } from './errors.js';
 import { payloadValidators } from './event-type/payload-schema.js';
@@ -35,6 +36,8 @@ export interface Hookyard {
   readonly eventTypes: EventTypeService;
   readonly endpoints: EndpointService;
   readonly messages: MessageService;
+  /** Manual resend of one delivery, and recovery of an endpoint's failed deliveries. */
+  readonly deliveries: DeliveryService;
   /** Subscribes to "deliveries were created in this process"; the worker uses it to wake at once. */
   onDeliveriesCreated(listener: () => void): () => void;
   close(): Promise<void>;
@@ -84,12 +87,13 @@ export async function openHookyard(options: HookyardOptions = {}): Promise<Hooky
   };
   const validators = payloadValidators();
 
-  return {
+  const hookyard: Hookyard = {
     storage,
     applications: applicationService(ctx),
     eventTypes: eventTypeService(ctx, validators),
     endpoints: endpointService(ctx),
     messages: messageService(ctx, validators),
+    deliveries: deliveryService(ctx),
     onDeliveriesCreated(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -98,4 +102,6 @@ export async function openHookyard(options: HookyardOptions = {}): Promise<Hooky
       if (ownsStorage) await storage.close();
     },
   };
+  contextAttach(hookyard, ctx);
+  return hookyard;
 }

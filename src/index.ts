@@ -11,3 +11,7 @@ export type { EventType, EventTypeIn } from './event-type/model.js';
 export type { Endpoint, EndpointIn, EndpointUpdate, EndpointPatch } from './endpoint/model.js';
 export type { Message, MessageIn, PublishOptions, PublishResult } from './message/model.js';
 export { DELIVERY_STATES, type DeliveryState } from './delivery/state.js';
+export { startWorker, type Worker, type WorkerOptions } from './delivery/worker.js';
+export { workerOptionsFromConfig } from './delivery/options.js';
+export type { DeliveryService } from './delivery/service.js';
+export { sign, verify, type SignInput, type VerifyResult } from './signing/sign.js';

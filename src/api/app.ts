@@ -9,6 +9,7 @@ import type { Hookyard } from '../hookyard.js';
 import type { Logger } from '../log.js';
 import { applicationRoutes } from './application.js';
 import { attemptRoutes } from './attempt.js';
+import { deliveryRoutes } from './delivery.js';
 import { docsPage } from './docs-page.js';
 import { endpointRoutes } from './endpoint.js';
 import type { ApiEnv } from './env.js';
@@ -31,8 +32,6 @@ export interface ApiOptions {
   authCacheMs?: number; // ms
   /** Check every response against its schema (tests turn this on). */
   validateResponses?: boolean;
-  /** Routes that need the delivery engine (recover, resend), added by the caller. */
-  extraRoutes?: (hookyard: Hookyard) => Route[];
 }
 
 export interface Api {
@@ -55,7 +54,7 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     ...endpointRoutes(hookyard, attempts),
     ...messageRoutes(hookyard),
     ...attemptRoutes(attempts),
-    ...(options.extraRoutes?.(hookyard) ?? []),
+    ...deliveryRoutes(hookyard),
   ];
   const openapi = openApiDocument(routes, version);
   const auth = authenticator(hookyard.storage, { cacheMs: authCacheMs });

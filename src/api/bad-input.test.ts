@@ -141,4 +141,13 @@ describeEachStorage('bad input on every route', (env) => {
     const ep = await t.call('POST', `/api/v1/app/${appId}/endpoint`, { url: 'http://127.0.0.1:9/', uid: 'ep' });
     assert.equal(ep.status, 409);
   });
+
+  test('status codes Svix gives: get_if_exists 200/201, event-type PUT 201/200, deletes 204', async () => {
+    assert.equal((await t.call('POST', '/api/v1/app?get_if_exists=true', { name: 'x', uid: 'existing' })).status, 200);
+    assert.equal((await t.call('POST', '/api/v1/app?get_if_exists=true', { name: 'x', uid: 'brand-new' })).status, 201);
+    assert.equal((await t.call('PUT', '/api/v1/event-type/put.me', { description: 'd' })).status, 201);
+    assert.equal((await t.call('PUT', '/api/v1/event-type/put.me', { description: 'e' })).status, 200);
+    const del = await t.call('DELETE', '/api/v1/app/brand-new');
+    assert.deepEqual([del.status, del.json], [204, undefined]);
+  });
 });

@@ -1,6 +1,7 @@
 // `npm run bench [-- scenario...]` — runs benchmark scenarios and prints what
 // they measured and how. Each scenario is its own file; register it here.
 import { apiBench } from './api.js';
+import { deliveryBench } from './delivery.js';
 import { publishBench } from './publish.js';
 
 export interface BenchContext {
@@ -13,6 +14,7 @@ export interface BenchContext {
 const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<void>> = {
   publish: publishBench,
   api: apiBench,
+  deliver: deliveryBench,
 };
 
 const args = process.argv.slice(2);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { startReceiver } from '../test/receiver.js';
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
@@ -27,8 +28,9 @@ describe('the hookyard program', () => {
     assert.match(bad.stderr, /HOOKYARD_ROLE \(--role\)/);
   });
 
-  test('serve: first start prints an admin token once, logs JSON with request ids and no token, stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [MAIN, 'serve', '--data-dir', dir, '--port', '0', '--host', '127.0.0.1', '--role', 'api'], { env: { PATH: process.env.PATH } });
+  test('serve: first start prints an admin token once; a message sent with it arrives; JSON logs with request ids and no token; SIGTERM stops it', async () => {
+    const receiver = await startReceiver();
+    const child = spawn(process.execPath, [MAIN, 'serve', '--data-dir', dir, '--port', '0', '--host', '127.0.0.1', '--allow-cidrs', '127.0.0.0/8', '--poll-interval-ms', '100'], { env: { PATH: process.env.PATH } });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -40,6 +42,14 @@ describe('the hookyard program', () => {
       assert.ok(url && token, out);
       const res = await fetch(`${url}/api/v1/app`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'cli' }) });
       assert.equal(res.status, 201);
+      const post = (path: string, body: unknown) =>
+        fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const app = (await (await post('/api/v1/app', { name: 'acme', uid: 'acme' })).json()) as { id: string };
+      assert.equal((await post('/api/v1/app/acme/endpoint', { url: `${receiver.origin}/hook` })).status, 201);
+      assert.equal((await post('/api/v1/app/acme/msg', { eventType: 'invoice.paid', payload: { id: 42 } })).status, 202);
+      const [got] = await receiver.waitFor(1, (r) => r.path === '/hook', 15_000);
+      assert.deepEqual(JSON.parse(got!.body), { id: 42 });
+      assert.ok(app.id);
       await new Promise((r) => setTimeout(r, 200));
       const lines = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
       const request = lines.find((l) => l.msg === 'request' && l.method === 'POST');
@@ -47,6 +57,7 @@ describe('the hookyard program', () => {
       assert.ok(!lines.some((l) => JSON.stringify(l).includes(token)), 'a log line holds the token');
     } finally {
       child.kill('SIGTERM');
+      await receiver.close();
     }
     assert.equal(await exited, 0);
 

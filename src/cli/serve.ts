@@ -4,6 +4,8 @@ import { apiListen, type ApiServer } from '../api/server.js';
 import { tokenCount, tokenCreate } from '../auth/token.js';
 import type { Config } from '../config/config.js';
 import { openHookyard, type Hookyard, type HookyardOptions } from '../hookyard.js';
+import { workerOptionsFromConfig } from '../delivery/options.js';
+import { startWorker, type Worker } from '../delivery/worker.js';
 import { createLogger, type Logger } from '../log.js';
 
 const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000; // Svix keeps keys 24 h; the issue asks for 12 h or more
@@ -31,7 +33,7 @@ async function firstToken(hookyard: Hookyard, log: Logger): Promise<string | und
 }
 
 export interface Running {
-  api?: ApiServer;
+  api?: ApiServer | undefined;
   hookyard: Hookyard;
   stop(): Promise<void>;
 }
@@ -57,15 +59,18 @@ export async function serveStart(config: Config, version: string, log: Logger = 
       console.log('More tokens: stop Hookyard, then run  npx hookyard token create <name>\n');
     }
   }
+  let worker: Worker | undefined;
   if (config.role === 'worker' || config.role === 'all') {
-    log.warn('the delivery worker is not part of this build yet');
+    worker = startWorker(hookyard, workerOptionsFromConfig(config), log.child({ role: 'worker' }));
+    log.info({ allowCidrs: config.allowCidrs || undefined }, 'delivery worker started');
   }
   return {
     api,
     hookyard,
     async stop() {
       if (sweeper) clearInterval(sweeper);
-      await api?.close(config.shutdownGraceMs);
+      // Both drain at once, each within the grace time; the database closes last.
+      await Promise.all([api?.close(config.shutdownGraceMs), worker?.stop(config.shutdownGraceMs)]);
       await hookyard.close();
     },
   };

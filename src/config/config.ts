@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HookyardError } from '../errors.js';
+import { cidrListParse } from '../outbound/address.js';
 
 /**
  * All settings, with their defaults, environment variable and flag. Loaded
@@ -20,6 +21,19 @@ export const SETTINGS = {
   bodyLimitBytes: { env: 'HOOKYARD_BODY_LIMIT_BYTES', flag: 'body-limit-bytes', help: 'largest request body; larger gets 413 (default 5242880)' },
   rateLimit: { env: 'HOOKYARD_RATE_LIMIT', flag: 'rate-limit', help: 'API requests per second per token, bursts of twice that; 0 = off (default 1000)' },
   shutdownGraceMs: { env: 'HOOKYARD_SHUTDOWN_GRACE_MS', flag: 'shutdown-grace-ms', help: 'on SIGTERM/SIGINT, how long to drain requests and deliveries (default 10000)' },
+  // Delivery (see docs/delivery.md)
+  retrySchedule: { env: 'HOOKYARD_RETRY_SCHEDULE', flag: 'retry-schedule', help: 'retry delays in ms after the first attempt, comma-separated (default 5000,300000,1800000,7200000,18000000,36000000,36000000)' },
+  retryJitter: { env: 'HOOKYARD_RETRY_JITTER', flag: 'retry-jitter', help: 'spread of each retry delay, 0 to 1 (default 0.2 = ±20%)' },
+  attemptTimeoutMs: { env: 'HOOKYARD_ATTEMPT_TIMEOUT_MS', flag: 'attempt-timeout-ms', help: 'whole-attempt timeout in ms (default 15000)' },
+  connectTimeoutMs: { env: 'HOOKYARD_CONNECT_TIMEOUT_MS', flag: 'connect-timeout-ms', help: 'connect timeout in ms (default 5000)' },
+  workerConcurrency: { env: 'HOOKYARD_WORKER_CONCURRENCY', flag: 'worker-concurrency', help: 'attempts in flight per worker process (default 64)' },
+  endpointConcurrency: { env: 'HOOKYARD_ENDPOINT_CONCURRENCY', flag: 'endpoint-concurrency', help: 'attempts in flight to one endpoint per worker (default 8)' },
+  workerBatchSize: { env: 'HOOKYARD_WORKER_BATCH_SIZE', flag: 'worker-batch-size', help: 'deliveries claimed per query (default 100)' },
+  leaseMs: { env: 'HOOKYARD_LEASE_MS', flag: 'lease-ms', help: 'how long a claimed delivery is hidden from other workers, ms (default max(60000, 2 x attempt timeout))' },
+  pollIntervalMs: { env: 'HOOKYARD_POLL_INTERVAL_MS', flag: 'poll-interval-ms', help: 'fallback poll for due deliveries, ms (default 1000)' },
+  allowCidrs: { env: 'HOOKYARD_ALLOW_CIDRS', flag: 'allow-cidrs', help: 'CIDRs delivery may reach despite the SSRF guard, e.g. 127.0.0.0/8,::1/128 (default none)' },
+  requireHttps: { env: 'HOOKYARD_REQUIRE_HTTPS', flag: 'require-https', help: 'refuse to deliver to http:// URLs: true|false (default false)' },
+  maxResponseBytes: { env: 'HOOKYARD_MAX_RESPONSE_BYTES', flag: 'max-response-bytes', help: 'response body bytes stored per attempt (default 16384)' },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -42,6 +56,35 @@ export const configSchema = z.object({
   bodyLimitBytes: intFrom(1024, 512 * 1024 * 1024).default(5 * 1024 * 1024),
   rateLimit: intFrom(0, 1_000_000).default(1000),
   shutdownGraceMs: intFrom(0, 10 * 60 * 1000).default(10_000),
+  retrySchedule: z
+    .string()
+    .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'must be delays in ms separated by commas')
+    .transform((text) => text.split(',').map((d) => Number(d.trim())))
+    .default([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]),
+  retryJitter: z.coerce.number().min(0).max(1).default(0.2),
+  attemptTimeoutMs: intFrom(100, 600_000).default(15_000),
+  connectTimeoutMs: intFrom(50, 600_000).default(5_000),
+  workerConcurrency: intFrom(1, 10_000).default(64),
+  endpointConcurrency: intFrom(1, 10_000).default(8),
+  workerBatchSize: intFrom(1, 10_000).default(100),
+  leaseMs: intFrom(1_000, 86_400_000).optional(),
+  pollIntervalMs: intFrom(10, 600_000).default(1_000),
+  allowCidrs: z
+    .string()
+    .default('')
+    .refine((text) => {
+      try {
+        cidrListParse(text);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be CIDRs like 127.0.0.0/8,::1/128'),
+  requireHttps: z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .default(false),
+  maxResponseBytes: intFrom(0, 16 * 1024 * 1024).default(16 * 1024),
 });
 
 export type Config = z.infer<typeof configSchema>;

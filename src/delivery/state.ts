@@ -6,7 +6,8 @@
  *      ▲                  │
  *      └──retry due───────┤ (failure with attempts left, or lease expired)
  *                         └──no attempts left / 410──▶ failed
- *   pending|sending ──endpoint deleted or operator──▶ cancelled
+ *   pending|sending ──endpoint disabled (410 Gone, or by an operator)──▶ cancelled
+ *   succeeded|failed|cancelled ──resend / recover──▶ pending (one manual attempt)
  */
 export const DELIVERY_STATES = ['pending', 'sending', 'succeeded', 'failed', 'cancelled'] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];

@@ -1,4 +1,5 @@
 import { applicationGet } from '../application/sql.js';
+import { contextOf } from '../context.js';
 import { DELIVERY_CHANNEL } from '../delivery/state.js';
 import { notFound, validationError } from '../errors.js';
 import { eventTypeGet } from '../event-type/sql.js';
@@ -20,7 +21,7 @@ export async function endpointSendExample(
   endpointIdOrUid: string,
   { eventType, exampleIndex = 0 }: { eventType: string; exampleIndex?: number },
 ): Promise<Message> {
-  return hookyard.storage.transaction(async (tx) => {
+  const message = await hookyard.storage.transaction(async (tx): Promise<Message> => {
     const app = await applicationGet(tx, appIdOrUid);
     if (!app) throw notFound('application');
     const endpoint = await endpointGet(tx, app.id, endpointIdOrUid);
@@ -42,4 +43,7 @@ export async function endpointSendExample(
     await tx.query('select pg_notify($1, $2)', [DELIVERY_CHANNEL, app.id]);
     return { id, appId: app.id, eventType, eventId: null, payload, channels: null, tags: null, timestamp: now };
   });
+  // Wakes a worker in this process at once (PGlite has no cross-process NOTIFY).
+  contextOf(hookyard).onDeliveriesCreated();
+  return message;
 }

@@ -1,0 +1,190 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent, request } from 'undici';
+import { startWorker, type WorkerOptions } from '../delivery/worker.js';
+import type { Hookyard } from '../hookyard.js';
+import type { BenchContext } from './main.js';
+import { benchTargets, rate } from './databases.js';
+
+/**
+ * Delivery throughput against its ceiling. One loopback receiver answers 200
+ * at once. The ceiling is a bare undici POST loop to it with the worker's
+ * concurrency; then, per storage, N messages x M endpoints are published and
+ * timed until every delivery is succeeded and its attempt recorded. Latency is
+ * publish-to-receipt at light load (one message every 20 ms, one endpoint),
+ * from a timestamp in the payload. Traffic goes to 127.0.0.1 only.
+ */
+const CONCURRENCY = 128;
+const WORKER: WorkerOptions = { concurrency: CONCURRENCY, endpointConcurrency: 16, batchSize: 200, allowCidrs: '127.0.0.0/8', pollIntervalMs: 200, flushSize: 500, flushDelayMs: 20 };
+const PAYLOAD = { type: 'invoice.paid', id: 'inv_123', amount: 4200, currency: 'eur', customer: { id: 'cus_1', email: 'a@example.com' } };
+
+interface BenchReceiver {
+  url: string;
+  count: number;
+  latencies: number[];
+  close(): Promise<void>;
+}
+
+async function benchReceiver(): Promise<BenchReceiver> {
+  const r = { count: 0, latencies: [] as number[] } as BenchReceiver;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      r.count++;
+      if (req.url === '/latency') r.latencies.push(Date.now() - (JSON.parse(Buffer.concat(chunks).toString()) as { sentAt: number }).sentAt);
+      res.writeHead(200, { 'content-length': '0' });
+      res.end();
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  r.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  r.close = () => new Promise((resolve) => server.close(() => resolve()));
+  server.on('listening', () => {});
+  return r;
+}
+
+/** Peak RSS while `fn` runs, sampled every 50 ms. */
+async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ result: T; peakMb: number }> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  try {
+    const result = await fn();
+    return { result, peakMb: Math.round(Math.max(peak, process.memoryUsage().rss) / 1048576) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function ceiling(url: string, count: number): Promise<number> {
+  const agent = new Agent({ connections: CONCURRENCY });
+  const body = JSON.stringify(PAYLOAD);
+  let next = 0;
+  const t = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next++ < count) {
+        const res = await request(`${url}/ceiling`, { method: 'POST', dispatcher: agent, body, headers: { 'content-type': 'application/json' } });
+        await res.body.dump();
+      }
+    }),
+  );
+  const ms = performance.now() - t;
+  await agent.close();
+  return (count / ms) * 1000;
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, everyMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not done within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+async function deliveredCount(hookyard: Hookyard, appId: string): Promise<{ succeeded: number; attempts: number }> {
+  const { rows } = await hookyard.storage.query<{ succeeded: number; attempts: number }>(
+    `select (select count(*)::int from hookyard.delivery d join hookyard.endpoint e on e.id = d.endpoint_id where e.app_id = $1 and d.state = 'succeeded') as succeeded,
+            (select count(*)::int from hookyard.attempt a join hookyard.endpoint e on e.id = a.endpoint_id where e.app_id = $1) as attempts`,
+    [appId],
+  );
+  return rows[0]!;
+}
+
+const pct = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))] ?? NaN;
+
+export async function deliveryBench({ databaseUrl, quick }: BenchContext): Promise<void> {
+  const MESSAGES = quick ? 500 : 5_000;
+  const ENDPOINTS = 10;
+  const LIGHT = quick ? 50 : 200;
+  const PENDING = quick ? 50_000 : 1_000_000;
+  const receiver = await benchReceiver();
+  try {
+    const ceil = await ceiling(receiver.url, quick ? 5_000 : 50_000);
+    console.log(`\n## deliver: ${MESSAGES} messages x ${ENDPOINTS} endpoints, worker concurrency ${CONCURRENCY}, loopback receiver`);
+    console.log(`  ceiling  undici POST loop       ${rate(ceil, 1000).padStart(10)} requests`);
+    for (const { kind, hookyard, drop } of await benchTargets(databaseUrl)) {
+      const worker = startWorker(hookyard, WORKER);
+      try {
+        // Throughput: publish in batches of 100 while the worker runs; done when all are succeeded and recorded.
+        const app = await hookyard.applications.create({ name: 'bench' });
+        for (let i = 0; i < ENDPOINTS; i++) await hookyard.endpoints.create(app.id, { url: `${receiver.url}/e${i}` });
+        const total = MESSAGES * ENDPOINTS;
+        const receivedBefore = receiver.count;
+        const { result: ms, peakMb } = await withPeakRss(async () => {
+          const t = performance.now();
+          for (let i = 0; i < MESSAGES; i += 100) {
+            await hookyard.messages.publishBatch(app.id, Array.from({ length: Math.min(100, MESSAGES - i) }, () => ({ eventType: 'invoice.paid', payload: PAYLOAD })));
+          }
+          // Wait at the receiver first: polling the database would compete with the worker (PGlite is one connection).
+          await waitUntil(async () => receiver.count - receivedBefore >= total, 300_000, 10);
+          await waitUntil(async () => {
+            const c = await deliveredCount(hookyard, app.id);
+            return c.succeeded >= total && c.attempts >= total;
+          }, 300_000, 50);
+          return performance.now() - t;
+        });
+        const perSecond = (total / ms) * 1000;
+        console.log(`  ${kind.padEnd(8)} end to end             ${rate(total, ms).padStart(10)} deliveries  ${(perSecond / ceil).toFixed(2)} of ceiling  peak RSS ${peakMb} MB`);
+
+        // Latency at light load.
+        const light = await hookyard.applications.create({ name: 'light' });
+        await hookyard.endpoints.create(light.id, { url: `${receiver.url}/latency` });
+        receiver.latencies.length = 0;
+        for (let i = 0; i < LIGHT; i++) {
+          await hookyard.messages.publish(light.id, { eventType: 'ping', payload: { sentAt: Date.now() } });
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        await waitUntil(async () => receiver.latencies.length >= LIGHT, 30_000, 20);
+        console.log(`  ${kind.padEnd(8)} latency, 1 msg/20 ms   p50 ${pct(receiver.latencies, 50)} ms  p99 ${pct(receiver.latencies, 99)} ms  (publish call to receipt, n=${LIGHT})`);
+      } finally {
+        await worker.stop(5_000);
+      }
+      try {
+        if (kind === 'postgres') await pendingMemory(hookyard, receiver.url, PENDING);
+      } finally {
+        await hookyard.close();
+        await drop();
+      }
+    }
+  } finally {
+    await receiver.close();
+  }
+}
+
+/**
+ * Memory with a deep queue: PENDING due deliveries are inserted by SQL, then a
+ * worker runs for 5 s; its RSS should not grow with the queue, since it only
+ * ever holds a claimed batch.
+ */
+async function pendingMemory(hookyard: Hookyard, url: string, pending: number): Promise<void> {
+  const app = await hookyard.applications.create({ name: 'deep' });
+  for (let i = 0; i < 10; i++) await hookyard.endpoints.create(app.id, { url: `${url}/deep${i}` });
+  const t = performance.now();
+  await hookyard.storage.query(
+    `insert into hookyard.message (id, app_id, event_type, payload)
+     select 'msg_deep' || lpad(g::text, 23, '0'), $1, 'invoice.paid', $2 from generate_series(1, $3::int) g`,
+    [app.id, JSON.stringify(PAYLOAD), pending / 10],
+  );
+  await hookyard.storage.query(
+    `insert into hookyard.delivery (message_id, endpoint_id)
+     select m.id, e.id from hookyard.message m cross join hookyard.endpoint e where m.app_id = $1 and e.app_id = $1`,
+    [app.id],
+  );
+  await hookyard.storage.query('analyze hookyard.delivery');
+  const queuedS = ((performance.now() - t) / 1000).toFixed(1);
+  const before = Math.round(process.memoryUsage().rss / 1048576);
+  const worker = startWorker(hookyard, WORKER);
+  const samples: number[] = [];
+  const { result: delivered } = await withPeakRss(async () => {
+    for (let s = 0; s < 10; s++) {
+      await new Promise((r) => setTimeout(r, 500));
+      samples.push(Math.round(process.memoryUsage().rss / 1048576));
+      if (process.env.HOOKYARD_BENCH_DEBUG) console.log('  debug', JSON.stringify((await hookyard.storage.query('select state, count(*)::int from hookyard.delivery group by 1')).rows));
+    }
+    return (await deliveredCount(hookyard, app.id)).succeeded;
+  });
+  await worker.stop(5_000);
+  console.log(`  postgres ${pending.toLocaleString('en-US')} pending (queued in ${queuedS} s): RSS ${before} MB before the worker, then ${samples.join(' ')} MB each 0.5 s; ${delivered.toLocaleString('en-US')} delivered in 5 s`);
+}

@@ -1,0 +1,115 @@
+import { randomFillSync } from 'node:crypto';
+import type { Dispatcher } from 'undici';
+import { newId } from '../ids/id.js';
+import { send } from '../outbound/send.js';
+import { sign } from '../signing/sign.js';
+import type { Claimed } from './claim.js';
+import type { Completion } from './complete.js';
+import { nextStep, outcomeOf } from './outcome.js';
+import type { RetryAfterBounds, RetryPolicy } from './schedule.js';
+
+export const USER_AGENT = 'Hookyard-Webhooks/0.1 (+https://www.standardwebhooks.com/)';
+
+export interface AttemptSettings {
+  retry: RetryPolicy;
+  retryAfter: RetryAfterBounds;
+  attemptTimeoutMs: number;
+  maxResponseBytes: number;
+  requireHttps: boolean;
+}
+
+export interface AttemptDeps {
+  agent: Dispatcher;
+  settings: AttemptSettings;
+  now: () => Date;
+  random: () => number;
+  /** Aborts the HTTP request (shutdown); the caller then discards the result. */
+  signal?: AbortSignal;
+}
+
+// Headers a custom header may not set: framing is undici's, identity and signature are ours.
+const RESERVED = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'keep-alive', 'upgrade', 'expect', 'te', 'trailer', 'content-type', 'user-agent', 'webhook-id', 'webhook-timestamp', 'webhook-signature']);
+// Custom header values stored in attempts are hidden when the name suggests a credential.
+const SENSITIVE = /authorization|cookie|token|secret|key|password|credential|session/i;
+
+// Attempt ids need 14 random bytes each; drawing them from a pool refilled 1,024 ids at a
+// time saves a synchronous crypto call per attempt on the hot path.
+const pool = Buffer.alloc(14 * 1024);
+let poolAt = pool.length;
+function pooledRandom(n: number): Buffer {
+  if (poolAt + n > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  poolAt += n;
+  return pool.subarray(poolAt - n, poolAt);
+}
+
+/** The request headers of one attempt: custom headers, then ours (which win). */
+export function requestHeaders(claimed: Claimed, secrets: string[], timestamp: number): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(claimed.headers ?? {})) {
+    if (!RESERVED.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
+  }
+  headers['content-type'] = 'application/json';
+  headers['user-agent'] = USER_AGENT;
+  headers['webhook-id'] = claimed.messageId;
+  headers['webhook-timestamp'] = String(timestamp);
+  headers['webhook-signature'] = sign(secrets, { id: claimed.messageId, timestamp, body: claimed.payload });
+  return headers;
+}
+
+export function redactHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, SENSITIVE.test(name) ? '[redacted]' : value]));
+}
+
+/**
+ * One try of one delivery: sign, POST, record, decide. Never throws; every
+ * result, including a refused address, becomes an attempt row.
+ */
+export async function attemptRun(claimed: Claimed, secrets: string[], deps: AttemptDeps): Promise<Completion> {
+  const { settings } = deps;
+  const startedAt = deps.now();
+  const headers = requestHeaders(claimed, secrets, Math.floor(startedAt.getTime() / 1000));
+  const result = await send(
+    { url: claimed.url, headers, body: claimed.payload },
+    { agent: deps.agent, timeoutMs: settings.attemptTimeoutMs, maxResponseBytes: settings.maxResponseBytes, requireHttps: settings.requireHttps, ...(deps.signal ? { signal: deps.signal } : {}) },
+  );
+  const outcome = outcomeOf(result, deps.now(), settings.retryAfter);
+  const step = nextStep(outcome, claimed.attemptCount, claimed.oneShot, settings.retry, deps.random);
+  const response = result.kind === 'response' ? result : undefined;
+  return {
+    deliveryId: claimed.id,
+    claimedCount: claimed.attemptCount,
+    attemptCount: claimed.attemptCount,
+    state: step.state,
+    delayMs: step.state === 'pending' ? step.delayMs : null,
+    attempt: {
+      id: newId('atmpt', startedAt.getTime(), pooledRandom),
+      deliveryId: claimed.id,
+      messageId: claimed.messageId,
+      endpointId: claimed.endpointId,
+      attemptNumber: claimed.attemptCount,
+      trigger: claimed.trigger,
+      url: claimed.url,
+      requestHeaders: redactHeaders(headers),
+      responseStatus: response?.status ?? null,
+      responseHeaders: response?.headers ?? null,
+      responseBody: response?.body ?? null,
+      responseTruncated: response?.truncated ?? false,
+      errorCode: result.kind === 'error' ? result.errorClass : null,
+      errorMessage: result.kind === 'error' ? result.message.replaceAll('\0', '') : null,
+      succeeded: outcome.kind === 'succeeded',
+      durationMs: result.durationMs,
+      createdAt: startedAt,
+    },
+    ...(step.state === 'failed' && step.gone
+      ? { disableEndpoint: { endpointId: claimed.endpointId, reason: `the endpoint answered 410 Gone at ${startedAt.toISOString()}` } }
+      : {}),
+  };
+}
+
+/** A claimed delivery whose endpoint was disabled after fan-out: cancelled, no attempt, not counted. */
+export function attemptSkip(claimed: Claimed): Completion {
+  return { deliveryId: claimed.id, claimedCount: claimed.attemptCount, attemptCount: claimed.attemptCount - 1, state: 'cancelled', delayMs: null, attempt: null };
+}

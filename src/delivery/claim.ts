@@ -1,0 +1,120 @@
+import type { Queryable } from '../store/port.js';
+
+/** A delivery a worker holds under lease, with what it needs to send it. */
+export interface Claimed {
+  id: number;
+  messageId: string;
+  endpointId: string;
+  /** Including this attempt; also the lease token: write-back applies only while it still matches. */
+  attemptCount: number;
+  trigger: 'scheduled' | 'manual';
+  oneShot: boolean;
+  payload: string;
+  url: string;
+  headers: Record<string, string>;
+  endpointDisabled: boolean;
+  /** Sealed signing secrets that sign now, newest first (see endpointSecretsActive). */
+  sealedSecrets: Buffer[];
+}
+
+export interface ClaimQuery {
+  limit: number;
+  leaseMs: number;
+  /** In-flight cap per endpoint for this worker. */
+  endpointCap: number;
+  /** Endpoints this worker already sends to, and how many more each may take. */
+  endpointRoom: Map<string, number>;
+}
+
+interface ClaimedRow {
+  id: number;
+  message_id: string;
+  endpoint_id: string;
+  attempt_count: number;
+  trigger: 'scheduled' | 'manual';
+  one_shot: boolean;
+  payload: string;
+  url: string;
+  headers: Record<string, string>;
+  disabled: boolean;
+  secrets: (Buffer | Uint8Array)[] | null;
+}
+
+/**
+ * Claims due deliveries in one statement. The oldest due rows are locked with
+ * SKIP LOCKED (so concurrent workers split the work), at most `endpointCap`
+ * per endpoint are kept (so one endpoint's backlog cannot fill the batch), and
+ * the kept rows are leased: `sending` with next_attempt_at = now() + lease.
+ * When a worker dies, the lease simply runs out and the row is due again.
+ *
+ * Plan expected: an index scan of delivery_due (partial, live rows only) in
+ * next_attempt_at order, stopped by the scan limit; endpoints this worker has
+ * filled are skipped in that scan rather than ranked.
+ */
+export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpointCap, endpointRoom }: ClaimQuery): Promise<Claimed[]> {
+  const full = [...endpointRoom].filter(([, room]) => room <= 0).map(([id]) => id);
+  const room = Object.fromEntries([...endpointRoom].filter(([, r]) => r > 0));
+  const { rows } = await db.query<ClaimedRow>(
+    `with candidate as (
+       select id, endpoint_id, next_attempt_at
+         from hookyard.delivery
+        where state in ('pending', 'sending') and next_attempt_at <= now()
+          and endpoint_id <> all ($3::text[])
+        order by next_attempt_at
+        limit $2
+        for update skip locked
+     ), chosen as (
+       select id from (
+         select id, endpoint_id, next_attempt_at,
+                row_number() over (partition by endpoint_id order by next_attempt_at, id) as rank
+           from candidate
+       ) ranked
+        where rank <= coalesce(($4::jsonb ->> endpoint_id)::int, $5)
+        order by next_attempt_at
+        limit $1
+     ), claimed as (
+       update hookyard.delivery d
+          set state = 'sending', attempt_count = d.attempt_count + 1,
+              next_attempt_at = now() + $6 * interval '1 millisecond', updated_at = now()
+         from chosen
+        where d.id = chosen.id
+       returning d.id, d.message_id, d.endpoint_id, d.attempt_count, d.trigger, d.one_shot
+     )
+     select c.*, m.payload, e.url, e.headers, e.disabled,
+            (select array_agg(s.sealed order by s.id desc) from hookyard.endpoint_secret s
+              where s.endpoint_id = c.endpoint_id and (s.expires_at is null or s.expires_at > now())) as secrets
+       from claimed c
+       join hookyard.message m on m.id = c.message_id
+       join hookyard.endpoint e on e.id = c.endpoint_id`,
+    [limit, limit * 4, full, JSON.stringify(room), endpointCap, leaseMs],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    messageId: r.message_id,
+    endpointId: r.endpoint_id,
+    attemptCount: r.attempt_count,
+    trigger: r.trigger,
+    oneShot: r.one_shot,
+    payload: r.payload,
+    url: r.url,
+    headers: r.headers,
+    endpointDisabled: r.disabled,
+    sealedSecrets: (r.secrets ?? []).map((b) => Buffer.from(b)),
+  }));
+}
+
+/**
+ * Gives leases back (worker shutdown): the rows are due now, and the attempt
+ * they were claimed for is uncounted because it was never recorded.
+ */
+export async function deliveryRelease(db: Queryable, claims: { id: number; attemptCount: number }[]): Promise<number> {
+  if (claims.length === 0) return 0;
+  const result = await db.query(
+    `update hookyard.delivery d
+        set state = 'pending', next_attempt_at = now(), attempt_count = d.attempt_count - 1, updated_at = now()
+       from jsonb_to_recordset($1::jsonb) as x(id bigint, attempt_count int)
+      where d.id = x.id and d.state = 'sending' and d.attempt_count = x.attempt_count`,
+    [JSON.stringify(claims.map((c) => ({ id: c.id, attempt_count: c.attemptCount })))],
+  );
+  return result.rowCount ?? 0;
+}

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { TEST_WORKER, waitForAttempts } from '../test/delivery.js';
+import { startReceiver, type Receiver, type Reply } from '../test/receiver.js';
+import { describeEachStorage } from '../test/storages.js';
+import { startWorker, type Worker } from './worker.js';
+
+// Slow and hostile receivers, all on loopback. A long retry schedule keeps failures from retrying mid-test.
+describeEachStorage('delivery to hostile receivers', (env) => {
+  describe('on a loopback receiver', () => {
+    let receiver: Receiver;
+    let worker: Worker;
+    before(async () => {
+      receiver = await startReceiver((r): Reply => {
+        if (r.path.startsWith('/hang')) return { hang: true };
+        if (r.path === '/big') return { bigBody: 5 * 1024 * 1024 };
+        if (r.path === '/close') return { destroy: true };
+        return { status: 200 };
+      });
+      worker = startWorker(env().hookyard, { ...TEST_WORKER, attemptTimeoutMs: 600, leaseMs: 5_000, retrySchedule: [60_000], concurrency: 8, endpointConcurrency: 2 });
+    });
+    after(async () => {
+      await worker.stop(0);
+      await receiver.close();
+    });
+
+    async function publishTo(paths: string[], count = 1) {
+      const { hookyard } = env();
+      const app = await hookyard.applications.create({ name: 'hostile' });
+      for (const path of paths) await hookyard.endpoints.create(app.id, { url: receiver.origin + path });
+      const results = await hookyard.messages.publishBatch(app.id, Array.from({ length: count }, (_, n) => ({ eventType: 'a.b', payload: { n } })));
+      return results.map((r) => r.message.id);
+    }
+
+    test('a receiver that hangs is cut off at the attempt timeout', async () => {
+      const ids = await publishTo(['/hang-1']);
+      const [attempt] = await waitForAttempts(env().storage, ids, 1, 5_000);
+      assert.equal(attempt!.error_code, 'timeout');
+      assert.equal(attempt!.response_status, null);
+      assert.equal(attempt!.succeeded, false);
+      assert.ok(attempt!.duration_ms >= 550 && attempt!.duration_ms < 3_000, `took ${attempt!.duration_ms} ms`);
+    });
+
+    test('a 5 MB response is cut at the cap and flagged truncated', async () => {
+      const ids = await publishTo(['/big']);
+      const [attempt] = await waitForAttempts(env().storage, ids, 1, 5_000);
+      assert.equal(attempt!.response_status, 200);
+      assert.equal(attempt!.succeeded, true);
+      assert.equal(attempt!.response_truncated, true);
+      assert.equal(attempt!.response_body!.length, 16 * 1024);
+    });
+
+    test('a receiver that closes the socket is recorded as reset', async () => {
+      const ids = await publishTo(['/close']);
+      const [attempt] = await waitForAttempts(env().storage, ids, 1, 5_000);
+      assert.equal(attempt!.error_code, 'reset');
+      assert.ok(attempt!.error_message);
+    });
+
+    test('endpoints that time out do not hold up healthy ones', async () => {
+      // 3 of 6 endpoints hang; each may hold 2 of the worker's 8 slots, so healthy ones always have room.
+      const ids = await publishTo(['/hang-a', '/hang-b', '/hang-c', '/ok-a', '/ok-b', '/ok-c'], 20);
+      const started = Date.now();
+      await receiver.waitFor(60, (r) => r.path.startsWith('/ok') && ids.includes(String(r.headers['webhook-id'])), 5_000);
+      const elapsed = Date.now() - started;
+      const hung = receiver.received.filter((r) => r.path.startsWith('/hang-') && r.path !== '/hang-1' && ids.includes(String(r.headers['webhook-id']))).length;
+      assert.ok(hung > 0, 'the hanging endpoints were tried meanwhile');
+      // 60 healthy deliveries while the hanging ones burn a 600 ms timeout per pair of slots.
+      assert.ok(elapsed < 4_000, `healthy deliveries took ${elapsed} ms`);
+    });
+  });
+});

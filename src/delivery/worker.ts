@@ -1,0 +1,249 @@
+import { setMaxListeners } from 'node:events';
+import { contextOf } from '../context.js';
+import type { Hookyard } from '../hookyard.js';
+import { createLogger, type Logger } from '../log.js';
+import { outboundAgent } from '../outbound/dispatcher.js';
+import type { Unlisten } from '../store/port.js';
+import { attemptRun, attemptSkip } from './attempt.js';
+import { deliveryClaimDue, deliveryRelease, type Claimed } from './claim.js';
+import { deliveryComplete, type Completion } from './complete.js';
+import { workerSettings, type WorkerOptions } from './options.js';
+import { DELIVERY_CHANNEL } from './state.js';
+
+export type { WorkerOptions } from './options.js';
+
+export interface Worker {
+  /** Stops claiming, lets in-flight attempts finish within `graceMs`, releases the leases of the rest. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * The delivery worker: claim due deliveries under a lease, send each (at most
+ * `concurrency` at once, `endpointConcurrency` per endpoint), and write the
+ * results back in batches. It claims when woken (NOTIFY, a publish in this
+ * process, a retry coming due, a free slot after a full claim) or every
+ * `pollIntervalMs`, and otherwise sleeps: an idle worker makes one query per
+ * poll interval.
+ */
+export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log: Logger = createLogger('silent')): Worker {
+  const ctx = contextOf(hookyard);
+  const settings = workerSettings(options);
+  const agent = outboundAgent({ allow: settings.allow, connectTimeoutMs: settings.connectTimeoutMs, connectionsPerOrigin: settings.concurrency });
+  const shutdown = new AbortController();
+  // Every in-flight request listens on this one signal; that is by design, not a leak.
+  setMaxListeners(0, shutdown.signal);
+  const minClaim = Math.max(1, Math.min(settings.batchSize, Math.floor(settings.concurrency / 2)));
+  const GATHER_MS = 25;
+  const VACUUM_EVERY = 10_000; // written results
+  let lastClaimAt = 0;
+
+  const inFlight = new Map<number, { claimed: Claimed; done: Promise<void> }>();
+  const perEndpoint = new Map<string, number>();
+  const pending: Completion[] = [];
+  let mayHaveWork = true;
+  let stopping = false;
+  let wakeLoop: (() => void) | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let retryAt = Infinity;
+
+  function signal(): void {
+    mayHaveWork = true;
+    wakeLoop?.();
+  }
+
+  /** Wakes when the earliest retry this worker scheduled comes due. */
+  function wakeAt(delayMs: number): void {
+    const at = Date.now() + delayMs;
+    if (at >= retryAt) return;
+    clearTimeout(retryTimer);
+    retryAt = at;
+    retryTimer = setTimeout(() => {
+      retryAt = Infinity;
+      signal();
+    }, delayMs + 5);
+    retryTimer.unref();
+  }
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        mayHaveWork = true;
+        done();
+      }, ms);
+      const done = () => {
+        clearTimeout(timer);
+        wakeLoop = undefined;
+        resolve();
+      };
+      wakeLoop = done;
+    });
+  }
+
+  // --- write-back (group commit) ---
+  let flushTimer: NodeJS.Timeout | undefined;
+  let flushing: Promise<void> | undefined;
+
+  function record(completion: Completion): void {
+    pending.push(completion);
+    if (completion.state === 'pending' && completion.delayMs !== null) wakeAt(completion.delayMs);
+    if (pending.length >= settings.flushSize) void flush();
+    else flushTimer ??= setTimeout(() => void flush(), settings.flushDelayMs);
+  }
+
+  async function flush(): Promise<void> {
+    clearTimeout(flushTimer);
+    flushTimer = undefined;
+    if (flushing) return flushing.then(() => (pending.length ? flush() : undefined));
+    const batch = pending.splice(0);
+    if (batch.length === 0) return;
+    flushing = deliveryComplete(ctx.storage, batch).then(
+      () => vacuumIfEmbedded(batch.length),
+      async (error: unknown) => {
+        // Keep the results and try again; if this process dies first, the leases expire and the deliveries are retried.
+        log.error({ err: error, results: batch.length }, 'delivery write-back failed; retrying');
+        pending.unshift(...batch);
+        await new Promise((r) => setTimeout(r, 500));
+      },
+    );
+    await flushing;
+    flushing = undefined;
+    if (pending.length) await flush();
+  }
+
+  // PGlite has no autovacuum: without one, dead row versions of claimed and completed deliveries pile
+  // up in the due index and every claim scans past them. PostgreSQL's autovacuum does this itself.
+  let sinceVacuum = 0;
+  async function vacuumIfEmbedded(written: number): Promise<void> {
+    if (ctx.storage.kind !== 'pglite' || (sinceVacuum += written) < VACUUM_EVERY) return;
+    sinceVacuum = 0;
+    await ctx.storage.query('vacuum (analyze) hookyard.delivery').catch((error: unknown) => log.warn({ err: error }, 'vacuum failed'));
+  }
+
+  // --- sending ---
+  // Opened secrets by sealed value: a new or rotated secret has new sealed bytes, so the cache cannot go stale.
+  const opened = new Map<string, string>();
+  function secretsOf(claimed: Claimed): string[] {
+    return claimed.sealedSecrets.map((sealed) => {
+      const key = `${claimed.endpointId}:${sealed.toString('base64')}`;
+      let secret = opened.get(key);
+      if (secret === undefined) {
+        if (opened.size >= 10_000) opened.clear();
+        secret = ctx.sealer.open(sealed, claimed.endpointId);
+        opened.set(key, secret);
+      }
+      return secret;
+    });
+  }
+
+  function start(claimed: Claimed, secrets: string[]): void {
+    perEndpoint.set(claimed.endpointId, (perEndpoint.get(claimed.endpointId) ?? 0) + 1);
+    const done = attemptRun(claimed, secrets, { agent, settings: settings.attempt, now: ctx.now, random: settings.random, signal: shutdown.signal }).then(
+      (completion) => {
+        // An attempt cut short by shutdown is not recorded; its lease is released instead.
+        if (!shutdown.signal.aborted) record(completion);
+      },
+      (error: unknown) => log.error({ err: error, delivery: claimed.id }, 'attempt crashed; the lease will expire and it will be retried'),
+    ).finally(() => {
+      if (!shutdown.signal.aborted) inFlight.delete(claimed.id);
+      const n = perEndpoint.get(claimed.endpointId)! - 1;
+      if (n === 0) perEndpoint.delete(claimed.endpointId);
+      else perEndpoint.set(claimed.endpointId, n);
+      // A slot opened: an endpoint at its cap may have more due work than the last claim could take.
+      if (n + 1 >= settings.endpointConcurrency) mayHaveWork = true;
+      wakeLoop?.();
+    });
+    inFlight.set(claimed.id, { claimed, done });
+  }
+
+  async function claimAndStart(): Promise<void> {
+    const room = settings.concurrency - inFlight.size;
+    const want = Math.min(room, settings.batchSize);
+    const endpointRoom = new Map([...perEndpoint].map(([id, n]) => [id, settings.endpointConcurrency - n]));
+    mayHaveWork = false; // a notification during the claim sets it again
+    const claimed = await deliveryClaimDue(ctx.storage, { limit: want, leaseMs: settings.leaseMs, endpointCap: settings.endpointConcurrency, endpointRoom });
+    if (claimed.length === want) mayHaveWork = true;
+    if (claimed.length === 0) return;
+    if (stopping) {
+      await deliveryRelease(ctx.storage, claimed);
+      return;
+    }
+    for (const c of claimed) {
+      if (c.endpointDisabled) record(attemptSkip(c));
+      else start(c, secretsOf(c));
+    }
+    // A short claim because endpoints hit their cap is not an empty queue: claim again, skipping the full ones.
+    if (claimed.some((c) => (perEndpoint.get(c.endpointId) ?? 0) >= settings.endpointConcurrency)) mayHaveWork = true;
+  }
+
+  async function loop(): Promise<void> {
+    let failures = 0;
+    while (!stopping) {
+      const room = settings.concurrency - inFlight.size;
+      if (!mayHaveWork || room <= 0) {
+        await sleep(mayHaveWork ? 60_000 : settings.pollIntervalMs);
+        continue;
+      }
+      // A busy worker waits briefly for half its slots to free up, so it claims in batches rather than
+      // row by row; never longer than GATHER_MS, so slots held by slow endpoints cannot stall the rest.
+      const sinceClaim = performance.now() - lastClaimAt;
+      if (room < minClaim && inFlight.size > 0 && sinceClaim < GATHER_MS) {
+        await sleep(GATHER_MS - sinceClaim);
+        continue;
+      }
+      lastClaimAt = performance.now();
+      try {
+        await claimAndStart();
+        failures = 0;
+      } catch (error) {
+        failures++;
+        log.error({ err: error }, 'claiming deliveries failed');
+        mayHaveWork = true;
+        await sleep(Math.min(30_000, 100 * 2 ** failures));
+      }
+    }
+  }
+
+  const unsubscribeLocal = hookyard.onDeliveriesCreated(signal);
+  let unlisten: Unlisten | undefined;
+  const listening = ctx.storage.listen(DELIVERY_CHANNEL, signal).then(
+    (u) => {
+      unlisten = u;
+    },
+    (error: unknown) => log.warn({ err: error }, 'LISTEN failed; relying on polling'),
+  );
+  const running = loop();
+  log.info({ concurrency: settings.concurrency, endpointConcurrency: settings.endpointConcurrency, storage: ctx.storage.kind }, 'delivery worker started');
+
+  return {
+    async stop(graceMs = 10_000) {
+      if (stopping) return;
+      stopping = true;
+      unsubscribeLocal();
+      wakeLoop?.();
+      clearTimeout(retryTimer);
+      await running;
+      log.debug('worker stop: loop ended');
+      await listening;
+      await unlisten?.().catch(() => {});
+      log.debug('worker stop: unlistened');
+      const all = Promise.all([...inFlight.values()].map((f) => f.done));
+      let graceTimer: NodeJS.Timeout | undefined;
+      await Promise.race([all, new Promise((r) => (graceTimer = setTimeout(r, graceMs)))]);
+      clearTimeout(graceTimer);
+      if (inFlight.size > 0) {
+        shutdown.abort();
+        await all;
+      }
+      log.debug({ inFlight: inFlight.size }, 'worker stop: in-flight settled');
+      await flush();
+      log.debug('worker stop: flushed');
+      const left = [...inFlight.values()].map((f) => f.claimed);
+      if (left.length) {
+        const released = await deliveryRelease(ctx.storage, left);
+        log.info({ released }, 'released leases of unfinished attempts');
+      }
+      await agent.close().catch(() => {});
+      log.info('delivery worker stopped');
+    },
+  };
+}

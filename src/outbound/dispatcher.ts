@@ -1,0 +1,52 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { Agent, buildConnector } from 'undici';
+import { addressCheck, type Cidr } from './address.js';
+
+export interface DispatcherOptions {
+  /** CIDRs reachable despite the guard (development, tests); empty by default. */
+  allow?: Cidr[];
+  connectTimeoutMs?: number; // ms
+  /** Connections kept per origin. */
+  connectionsPerOrigin?: number;
+  keepAliveMs?: number; // ms
+}
+
+/** The error the guard raises; classified as `blocked`. */
+export class BlockedAddressError extends Error {
+  override readonly name = 'BlockedAddressError';
+  readonly code = 'HOOKYARD_BLOCKED';
+}
+
+/**
+ * An undici Agent whose every connection goes through the SSRF guard: the
+ * host is resolved once here, every address is checked, and the socket is
+ * opened to the checked address (TLS still verifies the original name), so a
+ * second DNS answer cannot swap in an internal address (DNS rebinding).
+ */
+export function outboundAgent({ allow = [], connectTimeoutMs = 5_000, connectionsPerOrigin = 32, keepAliveMs = 30_000 }: DispatcherOptions = {}): Agent {
+  const base = buildConnector({ timeout: connectTimeoutMs });
+  const connect: buildConnector.connector = (options, callback) => {
+    const host = options.hostname.replace(/^\[|\]$/g, '');
+    resolveChecked(host, allow).then(
+      (address) => {
+        const servername = isIP(host) ? undefined : (options.servername ?? host);
+        base({ ...options, hostname: address, ...(servername ? { servername } : {}) }, callback);
+      },
+      (error: Error) => callback(error, null),
+    );
+  };
+  return new Agent({ connect, connections: connectionsPerOrigin, keepAliveTimeout: keepAliveMs, keepAliveMaxTimeout: keepAliveMs });
+}
+
+/** Resolves `host` and returns an address to connect to, if every address it has passes the check. */
+export async function resolveChecked(host: string, allow: Cidr[]): Promise<string> {
+  const addresses = isIP(host) ? [host] : (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+  // Any internal answer refuses the whole name: a mixed answer is a classic rebinding set-up.
+  for (const address of addresses) {
+    const verdict = addressCheck(address, allow);
+    if (!verdict.allowed) throw new BlockedAddressError(`${host} resolves to a blocked address (${verdict.reason})`);
+  }
+  if (addresses.length === 0) throw Object.assign(new Error(`${host} has no address`), { code: 'ENOTFOUND' });
+  return addresses[0]!;
+}
