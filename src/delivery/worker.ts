@@ -97,7 +97,7 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
     const batch = pending.splice(0);
     if (batch.length === 0) return;
     flushing = deliveryComplete(ctx.storage, batch).then(
-      () => vacuumIfEmbedded(batch.length),
+      () => tableMaintain(batch.length),
       async (error: unknown) => {
         // Keep the results and try again; if this process dies first, the leases expire and the deliveries are retried.
         log.error({ err: error, results: batch.length }, 'delivery write-back failed; retrying');
@@ -110,13 +110,17 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
     if (pending.length) await flush();
   }
 
-  // PGlite has no autovacuum: without one, dead row versions of claimed and completed deliveries pile
-  // up in the due index and every claim scans past them. PostgreSQL's autovacuum does this itself.
+  // Statistics go stale in a burst: autovacuum analyzes only after a minute or more, and meanwhile
+  // the planner, expecting a handful of due rows, sorts every due row instead of walking the
+  // delivery_due index and stopping at the batch size. So the worker analyzes the table itself every
+  // VACUUM_EVERY results. PGlite has no autovacuum at all, so there it vacuums too: dead row versions
+  // of claimed and completed deliveries would otherwise slow every claim.
   let sinceVacuum = 0;
-  async function vacuumIfEmbedded(written: number): Promise<void> {
-    if (ctx.storage.kind !== 'pglite' || (sinceVacuum += written) < VACUUM_EVERY) return;
+  async function tableMaintain(written: number): Promise<void> {
+    if ((sinceVacuum += written) < VACUUM_EVERY) return;
     sinceVacuum = 0;
-    await ctx.storage.query('vacuum (analyze) hookyard.delivery').catch((error: unknown) => log.warn({ err: error }, 'vacuum failed'));
+    const sql = ctx.storage.kind === 'pglite' ? 'vacuum (analyze) hookyard.delivery' : 'analyze hookyard.delivery';
+    await ctx.storage.query(sql).catch((error: unknown) => log.warn({ err: error }, 'vacuum/analyze failed'));
   }
 
   // --- sending ---
@@ -155,52 +159,76 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
     inFlight.set(claimed.id, { claimed, done });
   }
 
-  async function claimAndStart(): Promise<void> {
-    const room = settings.concurrency - inFlight.size;
-    const want = Math.min(room, settings.batchSize);
-    const endpointRoom = new Map([...perEndpoint].map(([id, n]) => [id, settings.endpointConcurrency - n]));
+  async function claimAndStart(want: number, overlapping: boolean): Promise<void> {
+    // A claim that overlaps another takes only half of each endpoint's room, so the two rarely overshoot the cap.
+    const share = (room: number) => (overlapping ? Math.ceil(room / 2) : room);
+    const endpointRoom = new Map([...perEndpoint].map(([id, n]) => [id, share(settings.endpointConcurrency - n)]));
     mayHaveWork = false; // a notification during the claim sets it again
-    const claimed = await deliveryClaimDue(ctx.storage, { limit: want, leaseMs: settings.leaseMs, endpointCap: settings.endpointConcurrency, endpointRoom });
+    const claimed = await deliveryClaimDue(ctx.storage, { limit: want, leaseMs: settings.leaseMs, endpointCap: share(settings.endpointConcurrency), endpointRoom });
     if (claimed.length === want) mayHaveWork = true;
     if (claimed.length === 0) return;
     if (stopping) {
       await deliveryRelease(ctx.storage, claimed);
       return;
     }
+    // Two claims run at once, each sized by the room it saw; rows past an endpoint's cap go back at once.
+    const over: Claimed[] = [];
     for (const c of claimed) {
       if (c.endpointDisabled) record(attemptSkip(c));
+      else if ((perEndpoint.get(c.endpointId) ?? 0) >= settings.endpointConcurrency) over.push(c);
       else start(c, secretsOf(c));
     }
+    if (over.length) await deliveryRelease(ctx.storage, over);
     // A short claim because endpoints hit their cap is not an empty queue: claim again, skipping the full ones.
     if (claimed.some((c) => (perEndpoint.get(c.endpointId) ?? 0) >= settings.endpointConcurrency)) mayHaveWork = true;
   }
 
+  // Claims overlap (two at most), so the next batch is on its way while the last one is being
+  // sent: on PostgreSQL a claim's round trip, not the sending, is what limits a busy worker.
+  const MAX_CLAIMS = 2;
+  let claiming = 0;
+  let reserved = 0;
+  const claims = new Set<Promise<void>>();
+  let failures = 0;
+
   async function loop(): Promise<void> {
-    let failures = 0;
     while (!stopping) {
-      const room = settings.concurrency - inFlight.size;
-      if (!mayHaveWork || room <= 0) {
+      const room = settings.concurrency - inFlight.size - reserved;
+      if (!mayHaveWork || room <= 0 || claiming >= MAX_CLAIMS) {
         await sleep(mayHaveWork ? 60_000 : settings.pollIntervalMs);
         continue;
       }
       // A busy worker waits briefly for half its slots to free up, so it claims in batches rather than
       // row by row; never longer than GATHER_MS, so slots held by slow endpoints cannot stall the rest.
       const sinceClaim = performance.now() - lastClaimAt;
-      if (room < minClaim && inFlight.size > 0 && sinceClaim < GATHER_MS) {
+      if (room < minClaim && inFlight.size + reserved > 0 && sinceClaim < GATHER_MS) {
         await sleep(GATHER_MS - sinceClaim);
         continue;
       }
       lastClaimAt = performance.now();
-      try {
-        await claimAndStart();
-        failures = 0;
-      } catch (error) {
-        failures++;
-        log.error({ err: error }, 'claiming deliveries failed');
-        mayHaveWork = true;
-        await sleep(Math.min(30_000, 100 * 2 ** failures));
-      }
+      const want = Math.min(room, settings.batchSize);
+      const overlapping = claiming > 0;
+      claiming++;
+      reserved += want;
+      const claim: Promise<void> = claimAndStart(want, overlapping).then(
+        () => {
+          failures = 0;
+        },
+        async (error: unknown) => {
+          failures++;
+          log.error({ err: error }, 'claiming deliveries failed');
+          await new Promise((r) => setTimeout(r, Math.min(30_000, 100 * 2 ** failures)));
+          mayHaveWork = true;
+        },
+      ).finally(() => {
+        claiming--;
+        reserved -= want;
+        claims.delete(claim);
+        wakeLoop?.();
+      });
+      claims.add(claim);
     }
+    await Promise.all([...claims]);
   }
 
   const unsubscribeLocal = hookyard.onDeliveriesCreated(signal);
