@@ -23,12 +23,19 @@ describeEachStorage('svix SDK contract (delivery)', (env) => {
     receiver = await startReceiver((r) => (failing && r.path.startsWith('/flaky') ? { status: 500 } : { status: 200 }));
     worker = startWorker(env().hookyard, { allowCidrs: '127.0.0.0/8', retrySchedule: [50, 50], retryJitter: 0, pollIntervalMs: 50, flushDelayMs: 5 });
   });
-  after(async () => {
+  // The storage helper closes the database in its own after hook, which runs
+  // before this file's, so the worker and server stop in the last test instead
+  // (a worker whose database is already gone would wait on it).
+  let stopped = false;
+  async function stop(): Promise<void> {
+    if (stopped) return;
+    stopped = true;
     failing = false;
     await worker.stop(1_000);
     await t.close();
     await receiver.close();
-  });
+  }
+  after(stop);
 
   const until = async <T>(fn: () => Promise<T | undefined>, what: string, ms = 10_000): Promise<T> => {
     const end = Date.now() + ms;
@@ -105,5 +112,11 @@ describeEachStorage('svix SDK contract (delivery)', (env) => {
     await svix.messageAttempt.resend(app.id, msg.id, ep.id);
     await receiver.waitFor(before + 2, (r) => r.path === '/flaky');
     await until(async () => ((await svix.messageAttempt.listByMsg(app.id, msg.id)).data.some((a) => a.triggerType === 1) ? true : undefined), 'a manual attempt');
+  });
+
+  test('the worker and the API stop within their grace time', async () => {
+    const started = Date.now();
+    await stop();
+    assert.ok(Date.now() - started < 5_000);
   });
 });

@@ -49,20 +49,15 @@ interface ClaimedRow {
  *
  * Plan expected: an index scan of delivery_due (partial, live rows only) in
  * next_attempt_at order, stopped by the scan limit; endpoints this worker has
- * filled are skipped in that scan rather than ranked.
+ * filled are skipped in that scan rather than ranked. The scan lives in the
+ * function hookyard.delivery_due_lock (migration 002), which pins that plan.
  */
 export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpointCap, endpointRoom }: ClaimQuery): Promise<Claimed[]> {
   const full = [...endpointRoom].filter(([, room]) => room <= 0).map(([id]) => id);
   const room = Object.fromEntries([...endpointRoom].filter(([, r]) => r > 0));
   const { rows } = await db.query<ClaimedRow>(
     `with candidate as (
-       select id, endpoint_id, next_attempt_at
-         from hookyard.delivery
-        where state in ('pending', 'sending') and next_attempt_at <= now()
-          and endpoint_id <> all ($3::text[])
-        order by next_attempt_at
-        limit $2
-        for update skip locked
+       select * from hookyard.delivery_due_lock($2, $3::text[])
      ), chosen as (
        select id from (
          select id, endpoint_id, next_attempt_at,

@@ -97,7 +97,7 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
     const batch = pending.splice(0);
     if (batch.length === 0) return;
     flushing = deliveryComplete(ctx.storage, batch).then(
-      () => vacuumIfEmbedded(batch.length),
+      () => tableMaintain(batch.length),
       async (error: unknown) => {
         // Keep the results and try again; if this process dies first, the leases expire and the deliveries are retried.
         log.error({ err: error, results: batch.length }, 'delivery write-back failed; retrying');
@@ -110,13 +110,17 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
     if (pending.length) await flush();
   }
 
-  // PGlite has no autovacuum: without one, dead row versions of claimed and completed deliveries pile
-  // up in the due index and every claim scans past them. PostgreSQL's autovacuum does this itself.
+  // Statistics go stale in a burst: autovacuum analyzes only after a minute or more, and meanwhile
+  // the planner, expecting a handful of due rows, sorts every due row instead of walking the
+  // delivery_due index and stopping at the batch size. So the worker analyzes the table itself every
+  // VACUUM_EVERY results. PGlite has no autovacuum at all, so there it vacuums too: dead row versions
+  // of claimed and completed deliveries would otherwise slow every claim.
   let sinceVacuum = 0;
-  async function vacuumIfEmbedded(written: number): Promise<void> {
-    if (ctx.storage.kind !== 'pglite' || (sinceVacuum += written) < VACUUM_EVERY) return;
+  async function tableMaintain(written: number): Promise<void> {
+    if ((sinceVacuum += written) < VACUUM_EVERY) return;
     sinceVacuum = 0;
-    await ctx.storage.query('vacuum (analyze) hookyard.delivery').catch((error: unknown) => log.warn({ err: error }, 'vacuum failed'));
+    const sql = ctx.storage.kind === 'pglite' ? 'vacuum (analyze) hookyard.delivery' : 'analyze hookyard.delivery';
+    await ctx.storage.query(sql).catch((error: unknown) => log.warn({ err: error }, 'vacuum/analyze failed'));
   }
 
   // --- sending ---
