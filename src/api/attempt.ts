@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { STATUS_OF_STATE, STATUS_TEXT, type Attempt } from '../attempt/model.js';
 import type { AttemptService } from '../attempt/service.js';
-import { iso, listOf, pageQuerySchema, queryDate, timestamp } from './common.js';
+import { iso, listOf, pageQuerySchema, queryDate, queryList, timestamp } from './common.js';
 import { endpointOut, endpointOutSchema } from './endpoint.js';
 import { route, type Route } from './route.js';
 
@@ -47,10 +47,14 @@ const attemptQuery = pageQuerySchema.extend({
   status: z.coerce.number().int().min(0).max(4).optional(),
   before: queryDate.optional(),
   after: queryDate.optional(),
+  event_types: queryList.optional(),
+  channel: z.string().max(128).optional(),
+  tag: z.string().max(128).optional(),
 });
-const filters = (q: z.output<typeof attemptQuery>) => ({
+const filters = ({ event_types, status, ...q }: z.output<typeof attemptQuery>) => ({
   ...q,
-  ...(q.status === undefined ? {} : { succeeded: q.status === 0 }),
+  ...(event_types ? { eventTypes: event_types } : {}),
+  ...(status === undefined ? {} : { succeeded: status === 0 }),
 });
 const list = { name: 'ListResponse_MessageAttemptOut_', schema: listOf(attemptOutSchema) };
 const tag = 'Message Attempt';

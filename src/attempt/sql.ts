@@ -41,6 +41,10 @@ export interface AttemptListQuery extends PageQuery {
   succeeded?: boolean;
   before?: Date;
   after?: Date;
+  /** Only attempts of messages with one of these event types / this channel / this tag. */
+  eventTypes?: string[];
+  channel?: string;
+  tag?: string;
 }
 
 /**
@@ -48,17 +52,35 @@ export interface AttemptListQuery extends PageQuery {
  * the leading column of an (x, id) index, so each page is one index range.
  */
 export async function attemptList(db: Queryable, by: { messageId?: string; endpointId?: string }, query: AttemptListQuery): Promise<Page<Attempt>> {
-  const plan = pagePlan(query, 'id', 6, 'descending');
+  const plan = pagePlan(query, 'id', 9, 'descending');
+  // Message-side filters are an EXISTS on the message's primary key, so the
+  // attempt index still drives the page and unfiltered lists pay nothing.
   const { rows } = await db.query<AttemptRow>(
-    `select ${COLUMNS} from hookyard.attempt
+    `select ${COLUMNS} from hookyard.attempt a
       where ($1::text is null or message_id = $1)
         and ($2::text is null or endpoint_id = $2)
         and ($3::boolean is null or succeeded = $3)
         and ($4::timestamptz is null or created_at < $4)
         and ($5::timestamptz is null or created_at > $5)
+        and (($6::text[] is null and $7::text is null and $8::text is null) or exists (
+              select 1 from hookyard.message m
+               where m.id = a.message_id
+                 and ($6::text[] is null or m.event_type = any ($6::text[]))
+                 and ($7::text is null or $7 = any (m.channels))
+                 and ($8::text is null or $8 = any (m.tags))))
         and ${plan.where}
       order by ${plan.orderBy} limit ${plan.fetch}`,
-    [by.messageId ?? null, by.endpointId ?? null, query.succeeded ?? null, query.before ?? null, query.after ?? null, ...(plan.cursor === undefined ? [] : [plan.cursor])],
+    [
+      by.messageId ?? null,
+      by.endpointId ?? null,
+      query.succeeded ?? null,
+      query.before ?? null,
+      query.after ?? null,
+      query.eventTypes?.length ? query.eventTypes : null,
+      query.channel ?? null,
+      query.tag ?? null,
+      ...(plan.cursor === undefined ? [] : [plan.cursor]),
+    ],
   );
   return pageFinish(plan, rows, (r) => r.id, toAttempt);
 }
