@@ -1,4 +1,5 @@
 import { createApi } from '../api/app.js';
+import { cleanOnce } from '../maintenance/cleaner.js';
 import { idempotencyKeysExpire } from '../api/idempotency.js';
 import { apiListen, type ApiServer } from '../api/server.js';
 import { tokenCount, tokenCreate } from '../auth/token.js';
@@ -38,6 +39,24 @@ export interface Running {
   stop(): Promise<void>;
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+const CLEAN_EVERY_MS = 60 * 60 * 1000;
+
+/**
+ * Workers run the retention cleaner hourly. Several workers may run it at
+ * once; the deletes are idempotent, so that only costs a little duplicate work.
+ */
+function retentionSchedule(hookyard: Hookyard, retentionMs: number, log: Logger): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    cleanOnce({ storage: hookyard.storage, now: () => new Date() }, { retentionMs }).then(
+      (removed) => log.info(removed, 'retention cleanup'),
+      (err: unknown) => log.warn({ err }, 'retention cleanup failed'),
+    );
+  }, CLEAN_EVERY_MS);
+  timer.unref();
+  return timer;
+}
+
 /** Starts the roles the configuration asks for; `stop` drains them within the grace time. */
 export async function serveStart(config: Config, version: string, log: Logger = createLogger(config.logLevel)): Promise<Running> {
   const hookyard = await openHookyard(hookyardOptions(config));
@@ -60,15 +79,18 @@ export async function serveStart(config: Config, version: string, log: Logger = 
     }
   }
   let worker: Worker | undefined;
+  let cleaner: NodeJS.Timeout | undefined;
   if (config.role === 'worker' || config.role === 'all') {
     worker = startWorker(hookyard, workerOptionsFromConfig(config), log.child({ role: 'worker' }));
     log.info({ allowCidrs: config.allowCidrs || undefined }, 'delivery worker started');
+    cleaner = retentionSchedule(hookyard, config.retentionDays * DAY_MS, log);
   }
   return {
     api,
     hookyard,
     async stop() {
       if (sweeper) clearInterval(sweeper);
+      if (cleaner) clearInterval(cleaner);
       // Both drain at once, each within the grace time; the database closes last.
       await Promise.all([api?.close(config.shutdownGraceMs), worker?.stop(config.shutdownGraceMs)]);
       await hookyard.close();

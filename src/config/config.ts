@@ -20,6 +20,7 @@ export const SETTINGS = {
   port: { env: 'HOOKYARD_PORT', flag: 'port', help: 'port the API listens on (default 8071; 0 picks a free one)' },
   bodyLimitBytes: { env: 'HOOKYARD_BODY_LIMIT_BYTES', flag: 'body-limit-bytes', help: 'largest request body; larger gets 413 (default 5242880)' },
   rateLimit: { env: 'HOOKYARD_RATE_LIMIT', flag: 'rate-limit', help: 'API requests per second per token, bursts of twice that; 0 = off (default 1000)' },
+  retentionDays: { env: 'HOOKYARD_RETENTION_DAYS', flag: 'retention-days', help: 'messages, their deliveries and attempts are deleted after this many days; eventId stays idempotent for as long (default 90)' },
   shutdownGraceMs: { env: 'HOOKYARD_SHUTDOWN_GRACE_MS', flag: 'shutdown-grace-ms', help: 'on SIGTERM/SIGINT, how long to drain requests and deliveries (default 10000)' },
   // Delivery (see docs/delivery.md)
   retrySchedule: { env: 'HOOKYARD_RETRY_SCHEDULE', flag: 'retry-schedule', help: 'retry delays in ms after the first attempt, comma-separated (default 5000,300000,1800000,7200000,18000000,36000000,36000000)' },
@@ -55,6 +56,7 @@ export const configSchema = z.object({
   port: intFrom(0, 65535).default(8071),
   bodyLimitBytes: intFrom(1024, 512 * 1024 * 1024).default(5 * 1024 * 1024),
   rateLimit: intFrom(0, 1_000_000).default(1000),
+  retentionDays: intFrom(1, 3650).default(90),
   shutdownGraceMs: intFrom(0, 10 * 60 * 1000).default(10_000),
   retrySchedule: z
     .string()
