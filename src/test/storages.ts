@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe } from 'node:test';
-import pg from 'pg';
 import { openHookyard, type Hookyard, type HookyardOptions } from '../hookyard.js';
 import { migrate } from '../store/migrate.js';
 import { openPglite } from '../store/pglite.js';
 import { openPostgres } from '../store/postgres.js';
 import type { Storage } from '../store/port.js';
+import { scratchDatabaseCreate } from './scratch-database.js';
 
 /**
  * Storage for tests. Every test file gets its own database: PGlite starts from
@@ -54,26 +53,16 @@ export async function testDatabase(kind: StorageKind, { migrated = true } = {}):
     const storage = migrated ? await openPglite({ loadDataDir: await (template ??= pgliteTemplate()) }) : await openPglite();
     return { kind, storage, close: () => storage.close() };
   }
-  const adminUrl = process.env.HOOKYARD_TEST_DATABASE_URL!;
-  const name = `hookyard_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const storage = await openPostgres({ connectionString: url.toString(), max: 10 });
+  const scratch = await scratchDatabaseCreate(process.env.HOOKYARD_TEST_DATABASE_URL!, 'hookyard_test');
+  const storage = await openPostgres({ connectionString: scratch.url, max: 10 });
   if (migrated) await migrate(storage);
   return {
     kind,
     storage,
-    url: url.toString(),
+    url: scratch.url,
     async close() {
       await storage.close();
-      const drop = new pg.Client({ connectionString: adminUrl });
-      await drop.connect();
-      await drop.query(`drop database if exists ${name} with (force)`);
-      await drop.end();
+      await scratch.drop();
     },
   };
 }
