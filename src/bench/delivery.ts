@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { startWorker, type WorkerOptions } from '../delivery/worker.js';
 import type { Hookyard } from '../hookyard.js';
@@ -7,8 +7,8 @@ import type { BenchContext } from './main.js';
 import { benchTargets, rate } from './databases.js';
 
 /**
- * Delivery throughput against its ceiling. One loopback receiver answers 200
- * at once. The ceiling is a bare undici POST loop to it with the worker's
+ * Delivery throughput against its ceiling. One loopback receiver, in its own
+ * process, answers 200 at once. The ceiling is a bare undici POST loop to it with the worker's
  * concurrency; then, per storage, N messages x M endpoints are published and
  * timed until every delivery is succeeded and its attempt recorded. Latency is
  * publish-to-receipt at light load (one message every 20 ms, one endpoint),
@@ -20,29 +20,33 @@ const PAYLOAD = { type: 'invoice.paid', id: 'inv_123', amount: 4200, currency: '
 
 interface BenchReceiver {
   url: string;
-  count: number;
-  latencies: number[];
+  stats(): Promise<{ count: number; latencies: number[] }>;
+  resetLatencies(): Promise<void>;
   close(): Promise<void>;
 }
 
+/** Starts the receiver in its own process (see receiver-process.ts). */
 async function benchReceiver(): Promise<BenchReceiver> {
-  const r = { count: 0, latencies: [] as number[] } as BenchReceiver;
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      r.count++;
-      if (req.url === '/latency') r.latencies.push(Date.now() - (JSON.parse(Buffer.concat(chunks).toString()) as { sentAt: number }).sentAt);
-      res.writeHead(200, { 'content-length': '0' });
-      res.end();
-    });
+  const child = fork(fileURLToPath(new URL('./receiver-process.js', import.meta.url)), { stdio: 'inherit' });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('message', (m: { url: string }) => resolve(m.url));
+    child.once('exit', (code) => reject(new Error(`bench receiver exited with ${code}`)));
   });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  r.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  r.close = () => new Promise((resolve) => server.close(() => resolve()));
-  server.on('listening', () => {});
-  return r;
+  const ask = <T>(op: string) =>
+    new Promise<T>((resolve) => {
+      child.once('message', (m: T) => resolve(m));
+      child.send({ op });
+    });
+  return {
+    url,
+    stats: () => ask('stats'),
+    resetLatencies: async () => void (await ask('reset')),
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.send({ op: 'close' });
+      }),
+  };
 }
 
 /** Peak RSS while `fn` runs, sampled every 50 ms. */
@@ -111,14 +115,14 @@ export async function deliveryBench({ databaseUrl, quick }: BenchContext): Promi
         const app = await hookyard.applications.create({ name: 'bench' });
         for (let i = 0; i < ENDPOINTS; i++) await hookyard.endpoints.create(app.id, { url: `${receiver.url}/e${i}` });
         const total = MESSAGES * ENDPOINTS;
-        const receivedBefore = receiver.count;
+        const receivedBefore = (await receiver.stats()).count;
         const { result: ms, peakMb } = await withPeakRss(async () => {
           const t = performance.now();
           for (let i = 0; i < MESSAGES; i += 100) {
             await hookyard.messages.publishBatch(app.id, Array.from({ length: Math.min(100, MESSAGES - i) }, () => ({ eventType: 'invoice.paid', payload: PAYLOAD })));
           }
           // Wait at the receiver first: polling the database would compete with the worker (PGlite is one connection).
-          await waitUntil(async () => receiver.count - receivedBefore >= total, 300_000, 10);
+          await waitUntil(async () => (await receiver.stats()).count - receivedBefore >= total, 300_000, 10);
           await waitUntil(async () => {
             const c = await deliveredCount(hookyard, app.id);
             return c.succeeded >= total && c.attempts >= total;
@@ -131,13 +135,14 @@ export async function deliveryBench({ databaseUrl, quick }: BenchContext): Promi
         // Latency at light load.
         const light = await hookyard.applications.create({ name: 'light' });
         await hookyard.endpoints.create(light.id, { url: `${receiver.url}/latency` });
-        receiver.latencies.length = 0;
+        await receiver.resetLatencies();
         for (let i = 0; i < LIGHT; i++) {
           await hookyard.messages.publish(light.id, { eventType: 'ping', payload: { sentAt: Date.now() } });
           await new Promise((r) => setTimeout(r, 20));
         }
-        await waitUntil(async () => receiver.latencies.length >= LIGHT, 30_000, 20);
-        console.log(`  ${kind.padEnd(8)} latency, 1 msg/20 ms   p50 ${pct(receiver.latencies, 50)} ms  p99 ${pct(receiver.latencies, 99)} ms  (publish call to receipt, n=${LIGHT})`);
+        await waitUntil(async () => (await receiver.stats()).latencies.length >= LIGHT, 30_000, 20);
+        const { latencies } = await receiver.stats();
+        console.log(`  ${kind.padEnd(8)} latency, 1 msg/20 ms   p50 ${pct(latencies, 50)} ms  p99 ${pct(latencies, 99)} ms  (publish call to receipt, n=${LIGHT})`);
       } finally {
         await worker.stop(5_000);
       }
