@@ -10,6 +10,7 @@ import {
   applicationGet,
   applicationInsert,
   applicationList,
+  applicationMustGet,
   applicationUpdate,
   type ApplicationFields,
 } from './sql.js';
@@ -19,12 +20,6 @@ export type ApplicationService = ReturnType<typeof applicationService>;
 
 export function applicationService(ctx: Context) {
   const { storage } = ctx;
-
-  async function mustGet(db: Queryable, idOrUid: string): Promise<Application> {
-    const app = await applicationGet(db, idOrUid);
-    if (!app) throw notFound('application');
-    return app;
-  }
 
   /** Resolves a parent given by id or uid and refuses a parent chain that would loop back to `selfId`. */
   async function resolveParent(db: Queryable, parent: string | null | undefined, selfId: string): Promise<string | null> {
@@ -77,7 +72,7 @@ export function applicationService(ctx: Context) {
       }
     },
 
-    get: (idOrUid: string) => mustGet(storage, idOrUid),
+    get: (idOrUid: string) => applicationMustGet(storage, idOrUid),
 
     list: (query: PageQuery = {}): Promise<Page<Application>> => applicationList(storage, query),
 
@@ -85,7 +80,7 @@ export function applicationService(ctx: Context) {
     async update(idOrUid: string, input: ApplicationIn): Promise<Application> {
       const body = parseInput(applicationInSchema, input);
       return storage.transaction(async (tx) => {
-        const app = await mustGet(tx, idOrUid);
+        const app = await applicationMustGet(tx, idOrUid);
         const parentId = await resolveParent(tx, body.parentId, app.id);
         return write(tx, app.id, { uid: body.uid ?? null, name: body.name, metadata: body.metadata ?? {}, rateLimit: body.rateLimit ?? null, parentId }, true);
       });
@@ -95,7 +90,7 @@ export function applicationService(ctx: Context) {
     async patch(idOrUid: string, input: ApplicationPatch): Promise<Application> {
       const body = parseInput(applicationPatchSchema, input);
       return storage.transaction(async (tx) => {
-        const app = await mustGet(tx, idOrUid);
+        const app = await applicationMustGet(tx, idOrUid);
         const parentId = body.parentId === undefined ? app.parentId : await resolveParent(tx, body.parentId, app.id);
         return write(
           tx,
@@ -113,7 +108,7 @@ export function applicationService(ctx: Context) {
     },
 
     async delete(idOrUid: string): Promise<void> {
-      const app = await mustGet(storage, idOrUid);
+      const app = await applicationMustGet(storage, idOrUid);
       if (!(await applicationDelete(storage, app.id))) throw notFound('application');
     },
   };

@@ -1,3 +1,4 @@
+import { notFound } from '../errors.js';
 import type { Queryable } from '../store/port.js';
 import { pagePlan, pageFinish, type Page, type PageQuery } from '../store/page.js';
 import type { Application } from './model.js';
@@ -43,6 +44,13 @@ export async function applicationInsert(db: Queryable, id: string, f: Applicatio
     [id, f.uid, f.name, f.metadata, f.rateLimit, f.parentId],
   );
   return toApplication(rows[0]!);
+}
+
+/** Like applicationGet, for callers that answer 404 when it is missing. */
+export async function applicationMustGet(db: Queryable, idOrUid: string): Promise<Application> {
+  const app = await applicationGet(db, idOrUid);
+  if (!app) throw notFound('application');
+  return app;
 }
 
 /** Looks an application up by id or uid, as Svix does everywhere an app is named. */

@@ -1,4 +1,4 @@
-import { applicationGet } from '../application/sql.js';
+import { applicationMustGet } from '../application/sql.js';
 import { endpointGet } from '../endpoint/sql.js';
 import { notFound } from '../errors.js';
 import { messageGet } from '../message/sql.js';
@@ -15,9 +15,7 @@ export type AttemptService = ReturnType<typeof attemptService>;
  */
 export function attemptService(storage: Storage) {
   async function appId(appIdOrUid: string): Promise<string> {
-    const app = await applicationGet(storage, appIdOrUid);
-    if (!app) throw notFound('application');
-    return app.id;
+    return (await applicationMustGet(storage, appIdOrUid)).id;
   }
   async function endpointId(appIdOrUid: string, endpointIdOrUid: string): Promise<string> {
     const endpoint = await endpointGet(storage, await appId(appIdOrUid), endpointIdOrUid);

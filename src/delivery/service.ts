@@ -1,4 +1,4 @@
-import { applicationGet } from '../application/sql.js';
+import { applicationMustGet } from '../application/sql.js';
 import type { Context } from '../context.js';
 import { notFound } from '../errors.js';
 import { endpointGet } from '../endpoint/sql.js';
@@ -53,8 +53,7 @@ export function deliveryService(ctx: Context) {
     /** One immediate manual attempt of the delivery of a message to an endpoint. */
     async resend(appIdOrUid: string, messageIdOrEventId: string, endpointIdOrUid: string): Promise<void> {
       await storage.transaction(async (tx) => {
-        const app = await applicationGet(tx, appIdOrUid);
-        if (!app) throw notFound('application');
+        const app = await applicationMustGet(tx, appIdOrUid);
         const message = await messageGet(tx, app.id, messageIdOrEventId);
         if (!message) throw notFound('message');
         if (!(await deliveryResend(tx, message.id, endpointIdOrUid))) throw notFound('delivery');
@@ -66,8 +65,7 @@ export function deliveryService(ctx: Context) {
     /** Re-queues the unsuccessful deliveries of an endpoint created in the range. */
     async recover(appIdOrUid: string, endpointIdOrUid: string, range: { since: Date; until?: Date }): Promise<{ requeued: number }> {
       const requeued = await storage.transaction(async (tx) => {
-        const app = await applicationGet(tx, appIdOrUid);
-        if (!app) throw notFound('application');
+        const app = await applicationMustGet(tx, appIdOrUid);
         const endpoint = await endpointGet(tx, app.id, endpointIdOrUid);
         if (!endpoint) throw notFound('endpoint');
         const n = await deliveryRecover(tx, endpoint.id, range.since, range.until ?? null);

@@ -1,4 +1,4 @@
-import { applicationGet } from '../application/sql.js';
+import { applicationMustGet } from '../application/sql.js';
 import { contextOf } from '../context.js';
 import { DELIVERY_CHANNEL } from '../delivery/state.js';
 import { notFound, validationError } from '../errors.js';
@@ -22,8 +22,7 @@ export async function endpointSendExample(
   { eventType, exampleIndex = 0 }: { eventType: string; exampleIndex?: number },
 ): Promise<Message> {
   const message = await hookyard.storage.transaction(async (tx): Promise<Message> => {
-    const app = await applicationGet(tx, appIdOrUid);
-    if (!app) throw notFound('application');
+    const app = await applicationMustGet(tx, appIdOrUid);
     const endpoint = await endpointGet(tx, app.id, endpointIdOrUid);
     if (!endpoint) throw notFound('endpoint');
     let payload: Record<string, unknown> = { success: true, eventType, example: true };

@@ -1,5 +1,4 @@
-import type { Application } from '../application/model.js';
-import { applicationGet } from '../application/sql.js';
+import { applicationMustGet } from '../application/sql.js';
 import type { Context } from '../context.js';
 import { HookyardError, isUniqueViolation, notFound } from '../errors.js';
 import { newId } from '../ids/id.js';
@@ -39,14 +38,8 @@ export type EndpointService = ReturnType<typeof endpointService>;
 export function endpointService(ctx: Context) {
   const { storage, sealer } = ctx;
 
-  async function appOf(db: Queryable, appIdOrUid: string): Promise<Application> {
-    const app = await applicationGet(db, appIdOrUid);
-    if (!app) throw notFound('application');
-    return app;
-  }
-
   async function mustGet(db: Queryable, appIdOrUid: string, endpointIdOrUid: string): Promise<Endpoint> {
-    const app = await appOf(db, appIdOrUid);
+    const app = await applicationMustGet(db, appIdOrUid);
     const endpoint = await endpointGet(db, app.id, endpointIdOrUid);
     if (!endpoint) throw notFound('endpoint');
     return endpoint;
@@ -82,7 +75,7 @@ export function endpointService(ctx: Context) {
       const body = parseInput(endpointInSchema, input);
       const secret = body.secret ? signingSecretNormalize(body.secret) : signingSecretGenerate();
       return storage.transaction(async (tx) => {
-        const app = await appOf(tx, appIdOrUid);
+        const app = await applicationMustGet(tx, appIdOrUid);
         const id = newId('ep', ctx.now().getTime());
         const endpoint = await endpointInsert(tx, id, app.id, fieldsOf(body), body.headers ?? {}).catch(conflict);
         await endpointSecretInsert(tx, id, sealer.seal(secret, id));
@@ -93,7 +86,7 @@ export function endpointService(ctx: Context) {
     get: (appIdOrUid: string, endpointIdOrUid: string) => mustGet(storage, appIdOrUid, endpointIdOrUid),
 
     async list(appIdOrUid: string, query: PageQuery = {}): Promise<Page<Endpoint>> {
-      const app = await appOf(storage, appIdOrUid);
+      const app = await applicationMustGet(storage, appIdOrUid);
       return endpointList(storage, app.id, query);
     },
 

@@ -1,4 +1,4 @@
-import { applicationGet } from '../application/sql.js';
+import { applicationMustGet } from '../application/sql.js';
 import type { Context } from '../context.js';
 import { deliveryFanOut } from '../delivery/fanout.js';
 import { DELIVERY_CHANNEL } from '../delivery/state.js';
@@ -61,8 +61,7 @@ export function messageService(ctx: Context, validators: PayloadValidators) {
   }
 
   async function publishIn(db: Queryable, appIdOrUid: string, prepared: Prepared[], loc: (index: number) => (string | number)[]): Promise<PublishResult[]> {
-    const app = await applicationGet(db, appIdOrUid);
-    if (!app) throw notFound('application');
+    const app = await applicationMustGet(db, appIdOrUid);
     await checkSchemas(db, prepared, loc);
     const createdAt = ctx.now();
     const inserted = await messageInsertMany(db, app.id, createdAt, prepared);
@@ -106,16 +105,14 @@ export function messageService(ctx: Context, validators: PayloadValidators) {
     },
 
     async get(appIdOrUid: string, idOrEventId: string): Promise<Message> {
-      const app = await applicationGet(storage, appIdOrUid);
-      if (!app) throw notFound('application');
+      const app = await applicationMustGet(storage, appIdOrUid);
       const message = await messageGet(storage, app.id, idOrEventId);
       if (!message) throw notFound('message');
       return message;
     },
 
     async list(appIdOrUid: string, query: MessageListQuery = {}): Promise<Page<Message>> {
-      const app = await applicationGet(storage, appIdOrUid);
-      if (!app) throw notFound('application');
+      const app = await applicationMustGet(storage, appIdOrUid);
       return messageList(storage, app.id, query);
     },
   };
