@@ -4,7 +4,7 @@ import { notFound } from '../errors.js';
 import { endpointGet } from '../endpoint/sql.js';
 import { messageGet } from '../message/sql.js';
 import type { Queryable } from '../store/port.js';
-import { DELIVERY_CHANNEL } from './state.js';
+import { deliveryNotify } from './state.js';
 
 export type DeliveryService = ReturnType<typeof deliveryService>;
 
@@ -45,10 +45,6 @@ export async function deliveryRecover(db: Queryable, endpointId: string, since: 
 export function deliveryService(ctx: Context) {
   const { storage } = ctx;
 
-  async function wake(db: Queryable, appId: string): Promise<void> {
-    await db.query('select pg_notify($1, $2)', [DELIVERY_CHANNEL, appId]);
-  }
-
   return {
     /** One immediate manual attempt of the delivery of a message to an endpoint. */
     async resend(appIdOrUid: string, messageIdOrEventId: string, endpointIdOrUid: string): Promise<void> {
@@ -57,7 +53,7 @@ export function deliveryService(ctx: Context) {
         const message = await messageGet(tx, app.id, messageIdOrEventId);
         if (!message) throw notFound('message');
         if (!(await deliveryResend(tx, message.id, endpointIdOrUid))) throw notFound('delivery');
-        await wake(tx, app.id);
+        await deliveryNotify(tx, app.id);
       });
       ctx.onDeliveriesCreated();
     },
@@ -69,7 +65,7 @@ export function deliveryService(ctx: Context) {
         const endpoint = await endpointGet(tx, app.id, endpointIdOrUid);
         if (!endpoint) throw notFound('endpoint');
         const n = await deliveryRecover(tx, endpoint.id, range.since, range.until ?? null);
-        if (n > 0) await wake(tx, app.id);
+        if (n > 0) await deliveryNotify(tx, app.id);
         return n;
       });
       if (requeued > 0) ctx.onDeliveriesCreated();

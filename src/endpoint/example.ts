@@ -1,6 +1,6 @@
 import { applicationMustGet } from '../application/sql.js';
 import { contextOf } from '../context.js';
-import { DELIVERY_CHANNEL } from '../delivery/state.js';
+import { deliveryNotify } from '../delivery/state.js';
 import { notFound, validationError } from '../errors.js';
 import { eventTypeGet } from '../event-type/sql.js';
 import type { Hookyard } from '../hookyard.js';
@@ -39,7 +39,7 @@ export async function endpointSendExample(
     const id = newId('msg', now.getTime());
     await messageInsertMany(tx, app.id, now, [{ id, eventType, eventId: null, payload: JSON.stringify(payload), channels: null, tags: null }]);
     await tx.query('insert into hookyard.delivery (message_id, endpoint_id) values ($1, $2)', [id, endpoint.id]);
-    await tx.query('select pg_notify($1, $2)', [DELIVERY_CHANNEL, app.id]);
+    await deliveryNotify(tx, app.id);
     return { id, appId: app.id, eventType, eventId: null, payload, channels: null, tags: null, timestamp: now };
   });
   // Wakes a worker in this process at once (PGlite has no cross-process NOTIFY).

@@ -1,7 +1,7 @@
 import { applicationMustGet } from '../application/sql.js';
 import type { Context } from '../context.js';
 import { deliveryFanOut } from '../delivery/fanout.js';
-import { DELIVERY_CHANNEL } from '../delivery/state.js';
+import { deliveryNotify } from '../delivery/state.js';
 import { HookyardError, notFound, type FieldError } from '../errors.js';
 import type { PayloadValidators } from '../event-type/payload-schema.js';
 import { eventTypeGetMany } from '../event-type/sql.js';
@@ -69,8 +69,7 @@ export function messageService(ctx: Context, validators: PayloadValidators) {
     const repeated = prepared.filter((p) => !inserted.has(p.id)).map((p) => p.eventId!);
     const earlier = new Map((repeated.length ? await messageGetByEventIds(db, app.id, repeated) : []).map((m) => [m.eventId, m]));
     const deliveries = await deliveryFanOut(db, app.id, [...inserted]);
-    // NOTIFY is transactional: listeners hear it only if the caller commits.
-    if (deliveries > 0) await db.query('select pg_notify($1, $2)', [DELIVERY_CHANNEL, app.id]);
+    if (deliveries > 0) await deliveryNotify(db, app.id);
     const perMessage = inserted.size ? deliveries / inserted.size : 0;
     return prepared.map((p): PublishResult => {
       if (inserted.has(p.id)) {
