@@ -2,6 +2,7 @@ import { applicationMustGet } from '../application/sql.js';
 import { contextOf } from '../context.js';
 import { deliveryNotify } from '../delivery/state.js';
 import { notFound, validationError } from '../errors.js';
+import { eventTypeLatestSchema } from '../event-type/model.js';
 import { eventTypeGet } from '../event-type/sql.js';
 import type { Hookyard } from '../hookyard.js';
 import { newId } from '../ids/id.js';
@@ -29,8 +30,7 @@ export async function endpointSendExample(
     if (eventType !== 'svix.ping') {
       const type = await eventTypeGet(tx, eventType);
       if (!type) throw validationError('event type not found', ['body', 'eventType']);
-      const versions = Object.keys(type.schemas ?? {}).sort((a, b) => Number(b) - Number(a));
-      const schema = versions[0] === undefined ? undefined : ((type.schemas as Record<string, { examples?: unknown[] }>)[versions[0]]);
+      const schema = eventTypeLatestSchema(type) as { examples?: unknown[] } | undefined;
       const example = schema?.examples?.[exampleIndex];
       if (schema?.examples && example === undefined) throw validationError('no example at this index', ['body', 'exampleIndex']);
       if (example !== null && typeof example === 'object' && !Array.isArray(example)) payload = example as Record<string, unknown>;

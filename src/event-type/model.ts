@@ -14,6 +14,13 @@ export interface EventType {
   updatedAt: Date;
 }
 
+/** The JSON Schema of the event type's highest version, which is the one in force; undefined if it has none. */
+export function eventTypeLatestSchema(eventType: Pick<EventType, 'schemas'>): Record<string, unknown> | undefined {
+  if (!eventType.schemas) return undefined;
+  const versions = Object.keys(eventType.schemas).map(Number).sort((a, b) => b - a);
+  return versions.length ? (eventType.schemas[String(versions[0])] as Record<string, unknown>) : undefined;
+}
+
 const schemasSchema = z.record(z.string().regex(/^\d+$/, 'schema versions are numbers'), z.record(z.string(), z.unknown()));
 const flagSchema = z.string().min(1).max(256).regex(/^[a-zA-Z0-9\-_.]+$/);
 

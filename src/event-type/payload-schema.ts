@@ -1,6 +1,6 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { EventType } from './model.js';
+import { eventTypeLatestSchema, type EventType } from './model.js';
 
 // ajv-formats is CommonJS; under NodeNext its callable export sits on `.default`.
 const addFormats = addFormatsModule.default;
@@ -14,12 +14,6 @@ export function payloadValidators() {
   addFormats(ajv);
   const cache = new Map<string, { key: number; validate: ValidateFunction | undefined }>();
 
-  function latestSchema(eventType: EventType): unknown {
-    if (!eventType.schemas) return undefined;
-    const versions = Object.keys(eventType.schemas).map(Number).sort((a, b) => b - a);
-    return versions.length ? eventType.schemas[String(versions[0])] : undefined;
-  }
-
   return {
     /** Compiles the schemas an event type carries; throws ajv's error when one is not a valid JSON Schema. */
     check(schemas: Record<string, unknown>): void {
@@ -30,7 +24,7 @@ export function payloadValidators() {
       const key = eventType.updatedAt.getTime();
       let entry = cache.get(eventType.name);
       if (!entry || entry.key !== key) {
-        const schema = latestSchema(eventType);
+        const schema = eventTypeLatestSchema(eventType);
         entry = { key, validate: schema === undefined ? undefined : ajv.compile(schema as object) };
         cache.set(eventType.name, entry);
       }
