@@ -20,22 +20,8 @@ export function idempotency(db: Queryable, { retentionMs = 24 * 60 * 60 * 1000 /
     const tokenId = c.get('tokenId');
     const fingerprint = createHash('sha256').update(`${c.req.method} ${c.req.path}\n${await c.req.text()}`).digest('hex');
     const expired = new Date(Date.now() - retentionMs);
-    // Claim the key. An expired row, or one left in progress by a process that
-    // died mid-request (older than a minute), is taken over in the same statement.
-    const { rows: claimed } = await db.query<{ token_id: string }>(
-      `insert into hookyard.idempotency_key (token_id, key, fingerprint) values ($1, $2, $3)
-       on conflict (token_id, key) do update set fingerprint = excluded.fingerprint, status = null, body = null, created_at = now()
-         where hookyard.idempotency_key.created_at < $4
-            or (hookyard.idempotency_key.status is null and hookyard.idempotency_key.created_at < $5)
-       returning token_id`,
-      [tokenId, key, fingerprint, expired, new Date(Date.now() - ABANDONED_MS)],
-    );
-    if (claimed.length === 0) {
-      const { rows } = await db.query<{ fingerprint: string; status: number | null; body: string | null }>(
-        'select fingerprint, status, body from hookyard.idempotency_key where token_id = $1 and key = $2',
-        [tokenId, key],
-      );
-      const first = rows[0];
+    if (!(await idempotencyKeyClaim(db, tokenId, key, fingerprint, expired, new Date(Date.now() - ABANDONED_MS)))) {
+      const first = await idempotencyKeyGet(db, tokenId, key);
       if (first && first.fingerprint !== fingerprint) {
         throw new HookyardError('validation', 'Idempotency-Key was used for a different request', { fields: [{ loc: ['header', 'idempotency-key'], msg: 'was used for a different request', type: 'value_error' }] });
       }
@@ -49,17 +35,46 @@ export function idempotency(db: Queryable, { retentionMs = 24 * 60 * 60 * 1000 /
       await next();
       if (c.res.status < 500) {
         const body = await c.res.clone().text();
-        await db.query('update hookyard.idempotency_key set status = $3, body = $4 where token_id = $1 and key = $2', [tokenId, key, c.res.status, body]);
+        await idempotencyKeyStore(db, tokenId, key, c.res.status, body);
         stored = true;
       }
     } finally {
-      if (!stored) await db.query('delete from hookyard.idempotency_key where token_id = $1 and key = $2', [tokenId, key]);
+      if (!stored) await idempotencyKeyRelease(db, tokenId, key);
     }
   };
 }
 
-/** Drops keys past retention; the server calls it now and then. */
-export async function idempotencyKeysExpire(db: Queryable, retentionMs: number): Promise<number> {
-  const { rowCount } = await db.query('delete from hookyard.idempotency_key where created_at < $1', [new Date(Date.now() - retentionMs)]);
-  return rowCount ?? 0;
+/**
+ * Claims a key for this request; false when another request holds it. An
+ * expired row, or one left in progress by a process that died mid-request
+ * (created before `abandonedBefore`), is taken over in the same statement.
+ */
+async function idempotencyKeyClaim(db: Queryable, tokenId: string, key: string, fingerprint: string, expiredBefore: Date, abandonedBefore: Date): Promise<boolean> {
+  const { rows } = await db.query(
+    `insert into hookyard.idempotency_key (token_id, key, fingerprint) values ($1, $2, $3)
+     on conflict (token_id, key) do update set fingerprint = excluded.fingerprint, status = null, body = null, created_at = now()
+       where hookyard.idempotency_key.created_at < $4
+          or (hookyard.idempotency_key.status is null and hookyard.idempotency_key.created_at < $5)
+     returning token_id`,
+    [tokenId, key, fingerprint, expiredBefore, abandonedBefore],
+  );
+  return rows.length > 0;
+}
+
+async function idempotencyKeyGet(db: Queryable, tokenId: string, key: string): Promise<{ fingerprint: string; status: number | null; body: string | null } | undefined> {
+  const { rows } = await db.query<{ fingerprint: string; status: number | null; body: string | null }>(
+    'select fingerprint, status, body from hookyard.idempotency_key where token_id = $1 and key = $2',
+    [tokenId, key],
+  );
+  return rows[0];
+}
+
+/** Keeps the first response, to replay to repeats. */
+async function idempotencyKeyStore(db: Queryable, tokenId: string, key: string, status: number, body: string): Promise<void> {
+  await db.query('update hookyard.idempotency_key set status = $3, body = $4 where token_id = $1 and key = $2', [tokenId, key, status, body]);
+}
+
+/** Frees the key after a server error, so the request can be retried. */
+async function idempotencyKeyRelease(db: Queryable, tokenId: string, key: string): Promise<void> {
+  await db.query('delete from hookyard.idempotency_key where token_id = $1 and key = $2', [tokenId, key]);
 }

@@ -1,6 +1,5 @@
 import { createApi } from '../api/app.js';
 import { cleanOnce } from '../maintenance/cleaner.js';
-import { idempotencyKeysExpire } from '../api/idempotency.js';
 import { apiListen, type ApiServer } from '../api/server.js';
 import { tokenCount, tokenCreate } from '../auth/token.js';
 import type { Config } from '../config/config.js';
@@ -43,12 +42,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const CLEAN_EVERY_MS = 60 * 60 * 1000;
 
 /**
- * Workers run the retention cleaner hourly. Several workers may run it at
- * once; the deletes are idempotent, so that only costs a little duplicate work.
+ * Every process runs the retention cleaner hourly, whatever its role. When
+ * several do, the deletes overlap harmlessly: a second pass finds less to do.
  */
-function retentionSchedule(hookyard: Hookyard, retentionMs: number, log: Logger): NodeJS.Timeout {
+function maintenanceSchedule(hookyard: Hookyard, config: Config, log: Logger): NodeJS.Timeout {
   const timer = setInterval(() => {
-    cleanOnce({ storage: hookyard.storage, now: () => new Date() }, { retentionMs }).then(
+    cleanOnce({ storage: hookyard.storage, now: () => new Date() }, { retentionMs: config.retentionDays * DAY_MS, idempotencyRetentionMs: IDEMPOTENCY_RETENTION_MS }).then(
       (removed) => log.info(removed, 'retention cleanup'),
       (err: unknown) => log.warn({ err }, 'retention cleanup failed'),
     );
@@ -61,15 +60,11 @@ function retentionSchedule(hookyard: Hookyard, retentionMs: number, log: Logger)
 export async function serveStart(config: Config, version: string, log: Logger = createLogger(config.logLevel)): Promise<Running> {
   const hookyard = await openHookyard(hookyardOptions(config));
   let api: ApiServer | undefined;
-  let sweeper: NodeJS.Timeout | undefined;
+  const cleaner = maintenanceSchedule(hookyard, config, log);
   if (config.role === 'api' || config.role === 'all') {
     const token = await firstToken(hookyard, log);
     const created = createApi(hookyard, { log, version, bodyLimitBytes: config.bodyLimitBytes, rateLimit: config.rateLimit, idempotencyRetentionMs: IDEMPOTENCY_RETENTION_MS });
     api = await apiListen(created, { host: config.host, port: config.port });
-    sweeper = setInterval(() => {
-      idempotencyKeysExpire(hookyard.storage, IDEMPOTENCY_RETENTION_MS).catch((err: unknown) => log.warn({ err }, 'expiring idempotency keys failed'));
-    }, 60 * 60 * 1000);
-    sweeper.unref();
     log.info({ url: api.url, storage: hookyard.storage.kind, role: config.role }, 'api listening');
     console.log(`\nHookyard ${version} is listening on ${api.url}  (API reference: ${api.url}/docs)`);
     if (token) {
@@ -79,18 +74,15 @@ export async function serveStart(config: Config, version: string, log: Logger = 
     }
   }
   let worker: Worker | undefined;
-  let cleaner: NodeJS.Timeout | undefined;
   if (config.role === 'worker' || config.role === 'all') {
     worker = startWorker(hookyard, workerOptionsFromConfig(config), log.child({ role: 'worker' }));
     log.info({ allowCidrs: config.allowCidrs || undefined }, 'delivery worker started');
-    cleaner = retentionSchedule(hookyard, config.retentionDays * DAY_MS, log);
   }
   return {
     api,
     hookyard,
     async stop() {
-      if (sweeper) clearInterval(sweeper);
-      if (cleaner) clearInterval(cleaner);
+      clearInterval(cleaner);
       // Both drain at once, each within the grace time; the database closes last.
       await Promise.all([api?.close(config.shutdownGraceMs), worker?.stop(config.shutdownGraceMs)]);
       await hookyard.close();

@@ -1,9 +1,11 @@
 import type { Context } from '../context.js';
-import { endpointSecretDeleteExpired, messageDeleteExpired } from './retention.js';
+import { endpointSecretDeleteExpired, idempotencyKeyDeleteExpired, messageDeleteExpired } from './retention.js';
 
 export interface CleanerOptions {
   /** Messages (with their deliveries and attempts) older than this are deleted. */
   retentionMs: number;
+  /** How long an Idempotency-Key replays its first response. */
+  idempotencyRetentionMs: number;
   /** Rows per delete statement. */
   batchSize?: number;
 }
@@ -11,15 +13,16 @@ export interface CleanerOptions {
 export interface CleanResult {
   messages: number;
   secrets: number;
+  idempotencyKeys: number;
 }
 
 /**
- * One pass of the retention cleaner. A message's eventId stays reserved for
+ * One pass of the retention cleaner (messages, expired secrets, idempotency keys). A message's eventId stays reserved for
  * as long as the message is kept, which is what "idempotent within the
  * retention window" means. Safe to run from many processes at once: two
  * cleaners deleting the same rows just find fewer.
  */
-export async function cleanOnce(ctx: Pick<Context, 'storage' | 'now'>, { retentionMs, batchSize = 5000 }: CleanerOptions): Promise<CleanResult> {
+export async function cleanOnce(ctx: Pick<Context, 'storage' | 'now'>, { retentionMs, idempotencyRetentionMs, batchSize = 5000 }: CleanerOptions): Promise<CleanResult> {
   const now = ctx.now();
   const before = new Date(now.getTime() - retentionMs);
   let messages = 0;
@@ -29,5 +32,6 @@ export async function cleanOnce(ctx: Pick<Context, 'storage' | 'now'>, { retenti
     if (n < batchSize) break;
   }
   const secrets = await endpointSecretDeleteExpired(ctx.storage, now);
-  return { messages, secrets };
+  const idempotencyKeys = await idempotencyKeyDeleteExpired(ctx.storage, new Date(now.getTime() - idempotencyRetentionMs));
+  return { messages, secrets, idempotencyKeys };
 }

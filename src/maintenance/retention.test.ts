@@ -20,7 +20,7 @@ describeEachStorage('retention', (env) => {
     const fresh = await hookyard.messages.publish(app.id, { eventType: 'x', eventId: 'new-event', payload: {} });
     const deliveriesBefore = await countRows(storage, 'delivery');
 
-    const result = await cleanOnce({ storage, now: () => new Date(realNow) }, { retentionMs: 90 * DAY, batchSize: 1 });
+    const result = await cleanOnce({ storage, now: () => new Date(realNow) }, { retentionMs: 90 * DAY, idempotencyRetentionMs: DAY, batchSize: 1 });
     assert.equal(result.messages, 1);
     await assert.rejects(hookyard.messages.get(app.id, ancient.message.id), { code: 'not_found' });
     assert.equal((await hookyard.messages.get(app.id, fresh.message.id)).id, fresh.message.id);
@@ -45,9 +45,21 @@ describeEachStorage('retention', (env) => {
     await hookyard.endpoints.secretRotate(app.id, ep.id);
     const count = async () => (await storage.query<{ n: number }>('select count(*)::int as n from hookyard.endpoint_secret where endpoint_id = $1', [ep.id])).rows[0]!.n;
     assert.equal(await count(), 2);
-    assert.equal((await cleanOnce({ storage, now: () => new Date() }, { retentionMs: 90 * DAY })).secrets, 0, 'still in its grace window');
-    assert.equal((await cleanOnce({ storage, now: () => new Date(Date.now() + 2 * DAY) }, { retentionMs: 90 * DAY })).secrets, 1);
+    assert.equal((await cleanOnce({ storage, now: () => new Date() }, { retentionMs: 90 * DAY, idempotencyRetentionMs: DAY })).secrets, 0, 'still in its grace window');
+    assert.equal((await cleanOnce({ storage, now: () => new Date(Date.now() + 2 * DAY) }, { retentionMs: 90 * DAY, idempotencyRetentionMs: DAY })).secrets, 1);
     assert.equal(await count(), 1);
     assert.ok((await hookyard.endpoints.secretGet(app.id, ep.id)).key.startsWith('whsec_'));
+  });
+
+  test('idempotency keys past their retention are deleted; younger ones keep replaying', async () => {
+    const { storage } = env();
+    await storage.query(
+      `insert into hookyard.idempotency_key (token_id, key, fingerprint, status, body, created_at)
+       values ('tok_a', 'old', 'f', 202, '{}', now() - interval '25 hours'), ('tok_a', 'young', 'f', 202, '{}', now() - interval '23 hours')`,
+    );
+    const result = await cleanOnce({ storage, now: () => new Date() }, { retentionMs: 90 * DAY, idempotencyRetentionMs: DAY });
+    assert.equal(result.idempotencyKeys, 1);
+    const { rows } = await storage.query<{ key: string }>(`select key from hookyard.idempotency_key where token_id = 'tok_a'`);
+    assert.deepEqual(rows.map((r) => r.key), ['young']);
   });
 });

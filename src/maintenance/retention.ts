@@ -19,6 +19,16 @@ export async function messageDeleteExpired(db: Queryable, before: Date, limit: n
   return rows[0]?.n ?? 0;
 }
 
+/** Idempotency-Key records older than `before`: past that, a repeated key is a new request. */
+export async function idempotencyKeyDeleteExpired(db: Queryable, before: Date): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `with gone as (delete from hookyard.idempotency_key where created_at < $1 returning 1)
+     select count(*)::int as n from gone`,
+    [before],
+  );
+  return rows[0]?.n ?? 0;
+}
+
 /** Rotated-out signing secrets whose grace window has passed are no use to anyone. */
 export async function endpointSecretDeleteExpired(db: Queryable, now: Date): Promise<number> {
   const { rows } = await db.query<{ n: number }>(
