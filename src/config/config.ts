@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { HookyardError } from '../errors.js';
+import { WORKER_DEFAULTS } from '../delivery/options.js';
+import { DEFAULT_RETRY_JITTER, DEFAULT_RETRY_SCHEDULE } from '../delivery/schedule.js';
 import { cidrListParse } from '../outbound/address.js';
 
 /**
@@ -62,15 +64,15 @@ export const configSchema = z.object({
     .string()
     .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'must be delays in ms separated by commas')
     .transform((text) => text.split(',').map((d) => Number(d.trim())))
-    .default([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]),
-  retryJitter: z.coerce.number().min(0).max(1).default(0.2),
-  attemptTimeoutMs: intFrom(100, 600_000).default(15_000),
-  connectTimeoutMs: intFrom(50, 600_000).default(5_000),
-  workerConcurrency: intFrom(1, 10_000).default(64),
-  endpointConcurrency: intFrom(1, 10_000).default(8),
-  workerBatchSize: intFrom(1, 10_000).default(100),
+    .default([...DEFAULT_RETRY_SCHEDULE]),
+  retryJitter: z.coerce.number().min(0).max(1).default(DEFAULT_RETRY_JITTER),
+  attemptTimeoutMs: intFrom(100, 600_000).default(WORKER_DEFAULTS.attemptTimeoutMs),
+  connectTimeoutMs: intFrom(50, 600_000).default(WORKER_DEFAULTS.connectTimeoutMs),
+  workerConcurrency: intFrom(1, 10_000).default(WORKER_DEFAULTS.concurrency),
+  endpointConcurrency: intFrom(1, 10_000).default(WORKER_DEFAULTS.endpointConcurrency),
+  workerBatchSize: intFrom(1, 10_000).default(WORKER_DEFAULTS.batchSize),
   leaseMs: intFrom(1_000, 86_400_000).optional(),
-  pollIntervalMs: intFrom(10, 600_000).default(1_000),
+  pollIntervalMs: intFrom(10, 600_000).default(WORKER_DEFAULTS.pollIntervalMs),
   allowCidrs: z
     .string()
     .default('')
@@ -86,7 +88,7 @@ export const configSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .transform((v) => v === 'true' || v === '1')
     .default(false),
-  maxResponseBytes: intFrom(0, 16 * 1024 * 1024).default(16 * 1024),
+  maxResponseBytes: intFrom(0, 16 * 1024 * 1024).default(WORKER_DEFAULTS.maxResponseBytes),
 });
 
 export type Config = z.infer<typeof configSchema>;
