@@ -1,5 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import type { Dispatcher } from 'undici';
+import { headerIsReserved } from '../endpoint/model.js';
 import { newId } from '../ids/id.js';
 import { send } from '../outbound/send.js';
 import { sign } from '../signing/sign.js';
@@ -27,8 +28,6 @@ export interface AttemptDeps {
   signal?: AbortSignal;
 }
 
-// Headers a custom header may not set: framing is undici's, identity and signature are ours.
-const RESERVED = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'keep-alive', 'upgrade', 'expect', 'te', 'trailer', 'content-type', 'user-agent', 'webhook-id', 'webhook-timestamp', 'webhook-signature']);
 // Custom header values stored in attempts are hidden when the name suggests a credential.
 const SENSITIVE = /authorization|cookie|token|secret|key|password|credential|session/i;
 
@@ -49,7 +48,8 @@ function pooledRandom(n: number): Buffer {
 export function requestHeaders(claimed: Claimed, secrets: string[], timestamp: number): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(claimed.headers ?? {})) {
-    if (!RESERVED.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
+    // Input validation refuses these already; rows written by older code are filtered here too.
+    if (!headerIsReserved(name)) headers[name.toLowerCase()] = value;
   }
   headers['content-type'] = 'application/json';
   headers['user-agent'] = USER_AGENT;

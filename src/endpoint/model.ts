@@ -40,15 +40,18 @@ const RESERVED_HEADERS = new Set([
 ]);
 const RESERVED_PREFIXES = ['webhook-', 'svix-', 'x-hookyard-'];
 
+/** True for a header an endpoint may not set: refused at input, and skipped again when sending. */
+export function headerIsReserved(name: string): boolean {
+  const lower = name.toLowerCase();
+  return RESERVED_HEADERS.has(lower) || RESERVED_PREFIXES.some((p) => lower.startsWith(p));
+}
+
 const headerNameSchema = z
   .string()
   .min(1)
   .max(256)
   .regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'is not a valid HTTP header name')
-  .refine((name) => {
-    const lower = name.toLowerCase();
-    return !RESERVED_HEADERS.has(lower) && !RESERVED_PREFIXES.some((p) => lower.startsWith(p));
-  }, 'is a header Hookyard sets itself');
+  .refine((name) => !headerIsReserved(name), 'is a header Hookyard sets itself');
 // No control characters: a CR or LF would let a value smuggle another header.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const headerValueSchema = z.string().max(4096).regex(/^[^\0-\x08\x0a-\x1f\x7f]*$/, 'contains control characters');
