@@ -5,9 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { migrate } from '../dist/store/migrate.js';
-import { openPglite } from '../dist/store/pglite.js';
+import { pgliteMigratedImage } from '../dist/test/pglite-image.js';
 
 const only = process.argv.slice(2);
 const files = readdirSync('dist', { recursive: true })
@@ -19,15 +17,7 @@ const files = readdirSync('dist', { recursive: true })
 
 const dir = mkdtempSync(join(tmpdir(), 'hookyard-test-'));
 const templateFile = join(dir, 'template.tar');
-{
-  // openPglite gives the storage port migrate() needs; PGlite itself does the dump.
-  const storage = await openPglite({ dataDir: join(dir, 'template') });
-  await migrate(storage);
-  await storage.close();
-  const db = await PGlite.create(join(dir, 'template'));
-  writeFileSync(templateFile, Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer()));
-  await db.close();
-}
+writeFileSync(templateFile, Buffer.from(await (await pgliteMigratedImage()).arrayBuffer()));
 
 const concurrency = Number(process.env.HOOKYARD_TEST_CONCURRENCY ?? 2);
 const result = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...files], {

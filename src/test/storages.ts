@@ -5,6 +5,7 @@ import { migrate } from '../store/migrate.js';
 import { openPglite } from '../store/pglite.js';
 import { openPostgres } from '../store/postgres.js';
 import type { Storage } from '../store/port.js';
+import { pgliteMigratedImage } from './pglite-image.js';
 import { scratchDatabaseCreate } from './scratch-database.js';
 
 /**
@@ -32,19 +33,7 @@ async function pgliteTemplate(): Promise<Blob> {
   const file = process.env.HOOKYARD_TEST_PGLITE_TEMPLATE;
   if (file) return new Blob([await readFile(file)]);
   // Run outside scripts/test.mjs (a single file by hand): build the image here.
-  const { mkdtemp, rm } = await import('node:fs/promises');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const { PGlite } = await import('@electric-sql/pglite');
-  const dir = await mkdtemp(join(tmpdir(), 'hookyard-template-'));
-  const storage = await openPglite({ dataDir: dir });
-  await migrate(storage);
-  await storage.close();
-  const db = await PGlite.create(dir);
-  const dump = await db.dumpDataDir('none');
-  await db.close();
-  await rm(dir, { recursive: true, force: true });
-  return dump;
+  return pgliteMigratedImage();
 }
 
 /** A fresh, migrated database of the given kind. */
