@@ -12,14 +12,15 @@ import { benchTargets, rate } from './databases.js';
  * concurrent requests; and POST /msg/batch with BATCH_SIZE messages each.
  * Nothing is delivered. Rate limiting is off; request logs are silent.
  */
-export async function apiBench({ databaseUrl, quick }: BenchContext): Promise<void> {
+export async function apiBench(ctx: BenchContext): Promise<void> {
+  const { quick } = ctx;
   const ENDPOINTS = 1;
   const SINGLE = quick ? 300 : 2000;
   const IN_FLIGHT = 16;
   const BATCHES = quick ? 10 : 50;
   const BATCH_SIZE = 100;
   console.log(`\n## api: HTTP on 127.0.0.1, ${ENDPOINTS} endpoint; single x${SINGLE} (sequential and ${IN_FLIGHT} in flight), batch ${BATCHES}x${BATCH_SIZE}`);
-  for (const { kind, hookyard, drop } of await benchTargets(databaseUrl)) {
+  for (const { kind, hookyard, drop } of await benchTargets(ctx)) {
     const api = createApi(hookyard, { log: createLogger('silent'), rateLimit: 0 });
     const server = await apiListen(api, { host: '127.0.0.1', port: 0 });
     try {

@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { openHookyard, type Hookyard } from '../hookyard.js';
 import { openPostgres } from '../store/postgres.js';
 import { scratchDatabaseCreate } from '../test/scratch-database.js';
+import type { BenchContext } from './main.js';
 
-/** A Hookyard on a fresh database of each kind; PostgreSQL is skipped (and said so) when unreachable. */
-export async function benchTargets(databaseUrl: string | undefined): Promise<{ kind: string; hookyard: Hookyard; drop: () => Promise<void> }[]> {
+/** A Hookyard on a fresh database of each kind asked for; PostgreSQL is skipped (and said so) when unreachable. */
+export async function benchTargets({ databaseUrl, storages }: BenchContext): Promise<{ kind: string; hookyard: Hookyard; drop: () => Promise<void> }[]> {
   const targets = [];
   const key = randomBytes(32);
-  targets.push({ kind: 'pglite', hookyard: await openHookyard({ secretKey: key }), drop: async () => {} });
-  if (!databaseUrl) return targets;
+  if (storages.has('pglite')) targets.push({ kind: 'pglite', hookyard: await openHookyard({ secretKey: key }), drop: async () => {} });
+  if (!databaseUrl || !storages.has('postgres')) return targets;
   let scratch;
   try {
     scratch = await scratchDatabaseCreate(databaseUrl, 'hookyard_bench');

@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { startWorker, type WorkerOptions } from '../delivery/worker.js';
@@ -20,7 +21,7 @@ const PAYLOAD = { type: 'invoice.paid', id: 'inv_123', amount: 4200, currency: '
 
 interface BenchReceiver {
   url: string;
-  stats(): Promise<{ count: number; latencies: number[] }>;
+  stats(): Promise<{ count: number; latencies: number[]; cpuMicros: number }>;
   resetLatencies(): Promise<void>;
   close(): Promise<void>;
 }
@@ -47,6 +48,28 @@ async function benchReceiver(): Promise<BenchReceiver> {
         child.send({ op: 'close' });
       }),
   };
+}
+
+/**
+ * Where the machine's CPU went while `fn` ran, in cores: this process, the
+ * receiver's, and everything else (the database server, the OS), plus idle.
+ * It shows what a figure is limited by on a small machine.
+ */
+async function cpuSplit<T>(receiver: BenchReceiver, fn: () => Promise<T>): Promise<{ result: T; split: string }> {
+  const machine = () => cpus().reduce((sum, c) => ({ busy: sum.busy + c.times.user + c.times.nice + c.times.sys + c.times.irq, idle: sum.idle + c.times.idle }), { busy: 0, idle: 0 });
+  const own = () => {
+    const { user, system } = process.cpuUsage();
+    return user + system;
+  };
+  const [m0, o0, r0, t0] = [machine(), own(), (await receiver.stats()).cpuMicros, performance.now()];
+  const result = await fn();
+  const [m1, o1, r1, t1] = [machine(), own(), (await receiver.stats()).cpuMicros, performance.now()];
+  const wallMicros = (t1 - t0) * 1000;
+  const cores = (micros: number) => (micros / wallMicros).toFixed(2);
+  const busy = (m1.busy - m0.busy) * 1000; // os.cpus() times are ms
+  const rest = Math.max(0, busy - (o1 - o0) - (r1 - r0));
+  const idle = (m1.idle - m0.idle) * 1000;
+  return { result, split: `CPU in cores: this process ${cores(o1 - o0)}, receiver ${cores(r1 - r0)}, database and rest ${cores(rest)}, idle ${cores(idle)}` };
 }
 
 /** Peak RSS while `fn` runs, sampled every 50 ms. */
@@ -98,17 +121,19 @@ async function deliveredCount(hookyard: Hookyard, appId: string): Promise<{ succ
 
 const pct = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))] ?? NaN;
 
-export async function deliveryBench({ databaseUrl, quick }: BenchContext): Promise<void> {
+export async function deliveryBench(ctx: BenchContext): Promise<void> {
+  const { quick } = ctx;
   const MESSAGES = quick ? 500 : 5_000;
   const ENDPOINTS = 10;
   const LIGHT = quick ? 50 : 200;
   const PENDING = quick ? 50_000 : 1_000_000;
   const receiver = await benchReceiver();
   try {
-    const ceil = await ceiling(receiver.url, quick ? 5_000 : 50_000);
+    const { result: ceil, split: ceilingCpu } = await cpuSplit(receiver, () => ceiling(receiver.url, quick ? 5_000 : 50_000));
     console.log(`\n## deliver: ${MESSAGES} messages x ${ENDPOINTS} endpoints, worker concurrency ${CONCURRENCY}, loopback receiver`);
     console.log(`  ceiling  undici POST loop       ${rate(ceil, 1000).padStart(10)} requests`);
-    for (const { kind, hookyard, drop } of await benchTargets(databaseUrl)) {
+    console.log(`           ${ceilingCpu}`);
+    for (const { kind, hookyard, drop } of await benchTargets(ctx)) {
       const worker = startWorker(hookyard, WORKER);
       try {
         // Throughput: publish in batches of 100 while the worker runs; done when all are succeeded and recorded.
@@ -116,7 +141,7 @@ export async function deliveryBench({ databaseUrl, quick }: BenchContext): Promi
         for (let i = 0; i < ENDPOINTS; i++) await hookyard.endpoints.create(app.id, { url: `${receiver.url}/e${i}` });
         const total = MESSAGES * ENDPOINTS;
         const receivedBefore = (await receiver.stats()).count;
-        const { result: ms, peakMb } = await withPeakRss(async () => {
+        const { result: { result: ms, peakMb }, split } = await cpuSplit(receiver, () => withPeakRss(async () => {
           const t = performance.now();
           for (let i = 0; i < MESSAGES; i += 100) {
             await hookyard.messages.publishBatch(app.id, Array.from({ length: Math.min(100, MESSAGES - i) }, () => ({ eventType: 'invoice.paid', payload: PAYLOAD })));
@@ -128,9 +153,10 @@ export async function deliveryBench({ databaseUrl, quick }: BenchContext): Promi
             return c.succeeded >= total && c.attempts >= total;
           }, 300_000, 50);
           return performance.now() - t;
-        });
+        }));
         const perSecond = (total / ms) * 1000;
         console.log(`  ${kind.padEnd(8)} end to end             ${rate(total, ms).padStart(10)} deliveries  ${(perSecond / ceil).toFixed(2)} of ceiling  peak RSS ${peakMb} MB`);
+        console.log(`           ${split}`);
 
         // Latency at light load.
         const light = await hookyard.applications.create({ name: 'light' });

@@ -9,6 +9,8 @@ export interface BenchContext {
   databaseUrl: string | undefined;
   /** Scale factor from --quick (smaller N for a smoke run). */
   quick: boolean;
+  /** Storages to run on, from --storage=pglite,postgres (default: both). */
+  storages: Set<string>;
 }
 
 const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<void>> = {
@@ -19,6 +21,13 @@ const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<void>> = {
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+const storageFlag = args.find((a) => a.startsWith('--storage='))?.slice('--storage='.length);
+const storages = new Set(storageFlag ? storageFlag.split(',') : ['pglite', 'postgres']);
+const unknownStorage = [...storages].filter((s) => s !== 'pglite' && s !== 'postgres');
+if (unknownStorage.length) {
+  console.error(`unknown storage(s): ${unknownStorage.join(', ')}; known: pglite, postgres`);
+  process.exit(2);
+}
 const names = args.filter((a) => !a.startsWith('--'));
 const selected = names.length ? names : Object.keys(SCENARIOS);
 const unknown = selected.filter((n) => !SCENARIOS[n]);
@@ -28,5 +37,5 @@ if (unknown.length) {
 }
 const databaseUrl = process.env.HOOKYARD_BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 console.log(`hookyard bench: ${selected.join(', ')} | node ${process.version} | ${quick ? 'quick' : 'full'} | postgres ${databaseUrl.replace(/\/\/[^@]*@/, '//')}`);
-for (const name of selected) await SCENARIOS[name]!({ databaseUrl, quick });
+for (const name of selected) await SCENARIOS[name]!({ databaseUrl, quick, storages });
 process.exit(0);

@@ -7,14 +7,15 @@ import { benchTargets, rate } from './databases.js';
  * batch publish (100 messages per call), each message fanning out to
  * ENDPOINTS endpoints. Nothing is delivered: this measures the write path only.
  */
-export async function publishBench({ databaseUrl, quick }: BenchContext): Promise<void> {
+export async function publishBench(ctx: BenchContext): Promise<void> {
+  const { quick } = ctx;
   const ENDPOINTS = 10;
   const SINGLE = quick ? 300 : 3000;
   const BATCHES = quick ? 10 : 100;
   const BATCH_SIZE = 100;
   const WIDE = 10_000;
   console.log(`\n## publish: ${ENDPOINTS} endpoints per app; single x${SINGLE}, batch ${BATCHES}x${BATCH_SIZE}`);
-  for (const { kind, hookyard, drop } of await benchTargets(databaseUrl)) {
+  for (const { kind, hookyard, drop } of await benchTargets(ctx)) {
     try {
       const app = await hookyard.applications.create({ name: 'bench' });
       for (let i = 0; i < ENDPOINTS; i++) await hookyard.endpoints.create(app.id, { url: `http://127.0.0.1:9/${i}` });

@@ -7,6 +7,10 @@ import type { AddressInfo } from 'node:net';
 
 let count = 0;
 let latencies: number[] = [];
+const cpuMicros = () => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
 
 const server = createServer((req, res) => {
   const chunks: Buffer[] = [];
@@ -30,7 +34,7 @@ process.on('message', (msg: { op: 'stats' | 'reset' | 'close' }) => {
     server.closeAllConnections();
     return;
   }
-  process.send!({ count, latencies });
+  process.send!({ count, latencies, cpuMicros: cpuMicros() });
 });
 // Never outlive the bench.
 process.on('disconnect', () => process.exit(0));

@@ -38,52 +38,69 @@ interface ClaimedRow {
   headers: Record<string, string>;
   disabled: boolean;
   secrets: (Buffer | Uint8Array)[] | null;
+  scanned: number;
+}
+
+export interface ClaimResult {
+  claimed: Claimed[];
+  /**
+   * The scan found as many due rows as it may lock, so more are likely due. A
+   * claim can come back short of the limit only because of per-endpoint caps;
+   * this tells that apart from an empty queue. (Every endpoint in the scan has
+   * room for at least one row, so no rows claimed means no rows scanned.)
+   */
+  more: boolean;
 }
 
 /**
- * Claims due deliveries in one statement. The oldest due rows are locked with
- * SKIP LOCKED (so concurrent workers split the work), at most `endpointCap`
- * per endpoint are kept (so one endpoint's backlog cannot fill the batch), and
- * the kept rows are leased: `sending` with next_attempt_at = now() + lease.
+ * Claims due deliveries in one statement. The oldest `limit` due rows are
+ * locked with SKIP LOCKED (so concurrent workers split the work); of those, at
+ * most `endpointCap` per endpoint are kept (so one endpoint's backlog cannot
+ * fill the batch; the rest stay due and their locks end with the statement),
+ * and the kept rows are leased: `sending` with next_attempt_at = now() + lease.
  * When a worker dies, the lease simply runs out and the row is due again.
  *
  * Plan expected: an index scan of delivery_due (partial, live rows only) in
- * next_attempt_at order, stopped by the scan limit; endpoints this worker has
+ * next_attempt_at order, stopped at `limit`; endpoints this worker has
  * filled are skipped in that scan rather than ranked. The scan lives in the
  * function hookyard.delivery_due_lock (migration 002), which pins that plan.
+ * Locking only the rows it may keep matters: each lock is a write. Payloads
+ * are fetched by primary key per row, secrets once per endpoint.
  */
-export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpointCap, endpointRoom }: ClaimQuery): Promise<Claimed[]> {
+export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpointCap, endpointRoom }: ClaimQuery): Promise<ClaimResult> {
   const full = [...endpointRoom].filter(([, room]) => room <= 0).map(([id]) => id);
   const room = Object.fromEntries([...endpointRoom].filter(([, r]) => r > 0));
   const { rows } = await db.query<ClaimedRow>(
     `with candidate as (
-       select * from hookyard.delivery_due_lock($2, $3::text[])
+       select * from hookyard.delivery_due_lock($1, $2::text[])
      ), chosen as (
        select id from (
          select id, endpoint_id, next_attempt_at,
                 row_number() over (partition by endpoint_id order by next_attempt_at, id) as rank
            from candidate
        ) ranked
-        where rank <= coalesce(($4::jsonb ->> endpoint_id)::int, $5)
-        order by next_attempt_at
-        limit $1
+        where rank <= coalesce(($3::jsonb ->> endpoint_id)::int, $4)
      ), claimed as (
        update hookyard.delivery d
           set state = 'sending', attempt_count = d.attempt_count + 1,
-              next_attempt_at = now() + $6 * interval '1 millisecond', updated_at = now()
+              next_attempt_at = now() + $5 * interval '1 millisecond', updated_at = now()
          from chosen
         where d.id = chosen.id
        returning d.id, d.message_id, d.endpoint_id, d.attempt_count, d.trigger, d.one_shot
+     ), secrets as (
+       select s.endpoint_id, array_agg(s.sealed order by s.id desc) as sealed
+         from hookyard.endpoint_secret s
+        where s.endpoint_id in (select endpoint_id from claimed) and (s.expires_at is null or s.expires_at > now())
+        group by s.endpoint_id
      )
-     select c.*, m.payload, e.url, e.headers, e.disabled,
-            (select array_agg(s.sealed order by s.id desc) from hookyard.endpoint_secret s
-              where s.endpoint_id = c.endpoint_id and (s.expires_at is null or s.expires_at > now())) as secrets
+     select c.*, e.url, e.headers, e.disabled, s.sealed as secrets, (select count(*)::int from candidate) as scanned,
+            (select m.payload from hookyard.message m where m.id = c.message_id) as payload
        from claimed c
-       join hookyard.message m on m.id = c.message_id
-       join hookyard.endpoint e on e.id = c.endpoint_id`,
-    [limit, limit * 4, full, JSON.stringify(room), endpointCap, leaseMs],
+       join hookyard.endpoint e on e.id = c.endpoint_id
+       left join secrets s on s.endpoint_id = c.endpoint_id`,
+    [limit, full, JSON.stringify(room), endpointCap, leaseMs],
   );
-  return rows.map((r) => ({
+  const claimed = rows.map((r) => ({
     id: r.id,
     messageId: r.message_id,
     endpointId: r.endpoint_id,
@@ -96,6 +113,7 @@ export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpoint
     endpointDisabled: r.disabled,
     sealedSecrets: (r.secrets ?? []).map((b) => Buffer.from(b)),
   }));
+  return { claimed, more: (rows[0]?.scanned ?? 0) >= limit };
 }
 
 /**

@@ -164,8 +164,8 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
     const share = (room: number) => (overlapping ? Math.ceil(room / 2) : room);
     const endpointRoom = new Map([...perEndpoint].map(([id, n]) => [id, share(settings.endpointConcurrency - n)]));
     mayHaveWork = false; // a notification during the claim sets it again
-    const claimed = await deliveryClaimDue(ctx.storage, { limit: want, leaseMs: settings.leaseMs, endpointCap: share(settings.endpointConcurrency), endpointRoom });
-    if (claimed.length === want) mayHaveWork = true;
+    const { claimed, more } = await deliveryClaimDue(ctx.storage, { limit: want, leaseMs: settings.leaseMs, endpointCap: share(settings.endpointConcurrency), endpointRoom });
+    if (more) mayHaveWork = true;
     if (claimed.length === 0) return;
     if (stopping) {
       await deliveryRelease(ctx.storage, claimed);

@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describeEachStorage } from '../test/storages.js';
+import { openHookyard } from '../hookyard.js';
+import type { Storage } from '../store/port.js';
+import { describeEachStorage, TEST_SECRET_KEY } from '../test/storages.js';
 import { countRows, endpointFor } from '../test/fixtures.js';
 import { cleanOnce } from './cleaner.js';
 
 const DAY = 24 * 3600_000;
+
+/** A second Hookyard on the same storage whose services read `now`. */
+function openWithClock(storage: Storage, now: () => Date) {
+  return openHookyard({ storage, secretKey: TEST_SECRET_KEY, migrate: false, now });
+}
 
 describeEachStorage('retention', (env) => {
   test('messages past the retention window go, with their deliveries; newer ones and their eventIds stay', async () => {
@@ -14,7 +21,7 @@ describeEachStorage('retention', (env) => {
     const realNow = Date.now();
     // Publish "100 days ago" by moving the clock the services read.
     let clock = realNow - 100 * DAY;
-    const old = await openWithClock(() => new Date(clock));
+    const old = await openWithClock(storage, () => new Date(clock));
     const ancient = await old.messages.publish(app.id, { eventType: 'x', eventId: 'old-event', payload: {} });
     clock = realNow;
     const fresh = await hookyard.messages.publish(app.id, { eventType: 'x', eventId: 'new-event', payload: {} });
@@ -30,12 +37,38 @@ describeEachStorage('retention', (env) => {
     assert.equal((await hookyard.messages.publish(app.id, { eventType: 'x', eventId: 'new-event', payload: {} })).created, false);
     assert.equal((await hookyard.messages.publish(app.id, { eventType: 'x', eventId: 'old-event', payload: {} })).created, true);
     await old.close();
+  });
 
-    async function openWithClock(now: () => Date) {
-      const { openHookyard } = await import('../hookyard.js');
-      const { TEST_SECRET_KEY } = await import('../test/storages.js');
-      return openHookyard({ storage, secretKey: TEST_SECRET_KEY, migrate: false, now });
-    }
+  test('attempts leave with their delivery: by retention, endpoint deletion and application deletion', async () => {
+    const { hookyard, storage } = env();
+    const realNow = Date.now();
+    const app = await hookyard.applications.create({ name: 'attempts-go' });
+    const [kept, deleted] = [await endpointFor(hookyard, app.id), await endpointFor(hookyard, app.id)];
+    const aged = await openWithClock(storage, () => new Date(realNow - 100 * DAY));
+    const oldId = (await aged.messages.publish(app.id, { eventType: 'x', payload: {} })).message.id;
+    await aged.close();
+    const fresh = (await hookyard.messages.publish(app.id, { eventType: 'x', payload: {} })).message;
+    await storage.query(
+      `insert into hookyard.attempt (id, delivery_id, message_id, endpoint_id, attempt_number, url, succeeded, duration_ms)
+       select 'atmpt_' || d.id, d.id, d.message_id, d.endpoint_id, 1, 'http://127.0.0.1/', true, 1
+         from hookyard.delivery d where d.message_id = any ($1::text[])`,
+      [[oldId, fresh.id]],
+    );
+    const attemptsOf = async (where: string, param: string) =>
+      (await storage.query<{ n: number }>(`select count(*)::int as n from hookyard.attempt where ${where} = $1`, [param])).rows[0]!.n;
+    assert.equal(await attemptsOf('message_id', oldId), 2);
+    assert.equal(await attemptsOf('message_id', fresh.id), 2);
+
+    await cleanOnce({ storage, now: () => new Date(realNow) }, { retentionMs: 90 * DAY, idempotencyRetentionMs: DAY });
+    assert.equal(await attemptsOf('message_id', oldId), 0, 'the expired message took its attempts');
+    assert.equal(await attemptsOf('message_id', fresh.id), 2);
+
+    await hookyard.endpoints.delete(app.id, deleted.id);
+    assert.equal(await attemptsOf('endpoint_id', deleted.id), 0, 'the deleted endpoint took its attempts');
+    assert.equal(await attemptsOf('endpoint_id', kept.id), 1);
+
+    await hookyard.applications.delete(app.id);
+    assert.equal(await attemptsOf('endpoint_id', kept.id), 0, 'the deleted application took its attempts');
   });
 
   test('rotated-out secrets are deleted once their grace window has passed', async () => {
