@@ -20,7 +20,8 @@ export interface Worker {
 /**
  * The delivery worker: claim due deliveries under a lease, send each (at most
  * `concurrency` at once, `endpointConcurrency` per endpoint), and write the
- * results back in batches. It claims when woken (NOTIFY, a publish in this
+ * results back in batches. Claims run up to one batch ahead of the free slots,
+ * so a busy worker never waits on a claim's round trip. It claims when woken (NOTIFY, a publish in this
  * process, a retry coming due, a free slot after a full claim) or every
  * `pollIntervalMs`, and otherwise sleeps: an idle worker makes one query per
  * poll interval.
@@ -32,10 +33,8 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
   const shutdown = new AbortController();
   // Every in-flight request listens on this one signal; that is by design, not a leak.
   setMaxListeners(0, shutdown.signal);
-  const minClaim = Math.max(1, Math.min(settings.batchSize, Math.floor(settings.concurrency / 2)));
-  const GATHER_MS = 25;
+  const minClaim = Math.max(1, Math.floor(settings.batchSize / 2));
   const VACUUM_EVERY = 10_000; // written results
-  let lastClaimAt = 0;
 
   const inFlight = new Map<number, { claimed: Claimed; done: Promise<void> }>();
   const perEndpoint = new Map<string, number>();
@@ -123,7 +122,7 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
     await ctx.storage.query(sql).catch((error: unknown) => log.warn({ err: error }, 'vacuum/analyze failed'));
   }
 
-  // --- sending ---
+  // --- signing secrets ---
   // Opened secrets by sealed value: a new or rotated secret has new sealed bytes, so the cache cannot go stale.
   const opened = new Map<string, string>();
   function secretsOf(claimed: Claimed): string[] {
@@ -139,6 +138,40 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
     });
   }
 
+  // --- claiming and sending ---
+  // A claimed delivery is `ready` until a slot frees, then `inFlight`. Claims run ahead of sending
+  // by up to one batch, so slots never wait on a claim's round trip. `held` counts both per
+  // endpoint: an endpoint may have endpointConcurrency in flight and as many more waiting.
+  const ready: { claimed: Claimed; at: number }[] = [];
+  const held = new Map<string, number>();
+  const heldCap = settings.endpointConcurrency * 2;
+  // A ready delivery must start early enough to finish inside its lease, or a second worker could
+  // claim it while it is still being sent; one that waited too long is given back instead.
+  const readyMaxMs = settings.leaseMs - settings.attempt.attemptTimeoutMs - 1_000;
+
+  function holdChange(endpointId: string, by: number): void {
+    const n = (held.get(endpointId) ?? 0) + by;
+    if (n === 0) held.delete(endpointId);
+    else held.set(endpointId, n);
+  }
+
+  /** Starts ready deliveries while slots are free, oldest first, skipping endpoints at their cap. */
+  function pump(): void {
+    let stale: Claimed[] | undefined;
+    for (let i = 0; i < ready.length && inFlight.size < settings.concurrency; ) {
+      const { claimed, at } = ready[i]!;
+      if (performance.now() - at > readyMaxMs) {
+        ready.splice(i, 1);
+        holdChange(claimed.endpointId, -1);
+        (stale ??= []).push(claimed);
+      } else if ((perEndpoint.get(claimed.endpointId) ?? 0) < settings.endpointConcurrency) {
+        ready.splice(i, 1);
+        start(claimed, secretsOf(claimed));
+      } else i++;
+    }
+    if (stale) void deliveryRelease(ctx.storage, stale).catch((error: unknown) => log.warn({ err: error }, 'releasing stale claims failed; their leases will expire'));
+  }
+
   function start(claimed: Claimed, secrets: string[]): void {
     perEndpoint.set(claimed.endpointId, (perEndpoint.get(claimed.endpointId) ?? 0) + 1);
     const done = attemptRun(claimed, secrets, { agent, settings: settings.attempt, now: ctx.now, random: settings.random, signal: shutdown.signal }).then(
@@ -148,12 +181,15 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
       },
       (error: unknown) => log.error({ err: error, delivery: claimed.id }, 'attempt crashed; the lease will expire and it will be retried'),
     ).finally(() => {
-      if (!shutdown.signal.aborted) inFlight.delete(claimed.id);
+      if (shutdown.signal.aborted) return;
+      inFlight.delete(claimed.id);
       const n = perEndpoint.get(claimed.endpointId)! - 1;
       if (n === 0) perEndpoint.delete(claimed.endpointId);
       else perEndpoint.set(claimed.endpointId, n);
-      // A slot opened: an endpoint at its cap may have more due work than the last claim could take.
-      if (n + 1 >= settings.endpointConcurrency) mayHaveWork = true;
+      // An endpoint that was at its cap was skipped by claims; it may have more due work.
+      if ((held.get(claimed.endpointId) ?? 0) >= heldCap) mayHaveWork = true;
+      holdChange(claimed.endpointId, -1);
+      if (!stopping) pump();
       wakeLoop?.();
     });
     inFlight.set(claimed.id, { claimed, done });
@@ -162,9 +198,9 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
   async function claimAndStart(want: number, overlapping: boolean): Promise<void> {
     // A claim that overlaps another takes only half of each endpoint's room, so the two rarely overshoot the cap.
     const share = (room: number) => (overlapping ? Math.ceil(room / 2) : room);
-    const endpointRoom = new Map([...perEndpoint].map(([id, n]) => [id, share(settings.endpointConcurrency - n)]));
+    const endpointRoom = new Map([...held].map(([id, n]) => [id, share(heldCap - n)]));
     mayHaveWork = false; // a notification during the claim sets it again
-    const { claimed, more } = await deliveryClaimDue(ctx.storage, { limit: want, leaseMs: settings.leaseMs, endpointCap: share(settings.endpointConcurrency), endpointRoom });
+    const { claimed, more } = await deliveryClaimDue(ctx.storage, { limit: want, leaseMs: settings.leaseMs, endpointCap: share(heldCap), endpointRoom });
     if (more) mayHaveWork = true;
     if (claimed.length === 0) return;
     if (stopping) {
@@ -173,19 +209,26 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
     }
     // Two claims run at once, each sized by the room it saw; rows past an endpoint's cap go back at once.
     const over: Claimed[] = [];
+    const at = performance.now();
     for (const c of claimed) {
       if (c.endpointDisabled) record(attemptSkip(c));
-      else if ((perEndpoint.get(c.endpointId) ?? 0) >= settings.endpointConcurrency) over.push(c);
-      else start(c, secretsOf(c));
+      else if ((held.get(c.endpointId) ?? 0) >= heldCap) over.push(c);
+      else {
+        holdChange(c.endpointId, 1);
+        ready.push({ claimed: c, at });
+      }
     }
+    pump();
     if (over.length) await deliveryRelease(ctx.storage, over);
     // A short claim because endpoints hit their cap is not an empty queue: claim again, skipping the full ones.
-    if (claimed.some((c) => (perEndpoint.get(c.endpointId) ?? 0) >= settings.endpointConcurrency)) mayHaveWork = true;
+    if (claimed.some((c) => (held.get(c.endpointId) ?? 0) >= heldCap)) mayHaveWork = true;
   }
 
-  // Claims overlap (two at most), so the next batch is on its way while the last one is being
-  // sent: on PostgreSQL a claim's round trip, not the sending, is what limits a busy worker.
+  // Claims overlap (two at most) and run up to one batch ahead of the free slots, so the next
+  // batch is ready while the last one is being sent: on PostgreSQL a claim's round trip, not the
+  // sending, is what limits a busy worker.
   const MAX_CLAIMS = 2;
+  const target = settings.concurrency + settings.batchSize;
   let claiming = 0;
   let reserved = 0;
   const claims = new Set<Promise<void>>();
@@ -193,20 +236,14 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
 
   async function loop(): Promise<void> {
     while (!stopping) {
-      const room = settings.concurrency - inFlight.size - reserved;
-      if (!mayHaveWork || room <= 0 || claiming >= MAX_CLAIMS) {
+      const want = Math.min(settings.batchSize, target - inFlight.size - ready.length - reserved);
+      // Claim in batches while deliveries are waiting; a worker with free slots and nothing
+      // ready claims whatever there is at once (that is the light-load latency path).
+      const starved = ready.length === 0 && inFlight.size < settings.concurrency && claiming === 0;
+      if (!mayHaveWork || claiming >= MAX_CLAIMS || want <= 0 || (want < minClaim && !starved)) {
         await sleep(mayHaveWork ? 60_000 : settings.pollIntervalMs);
         continue;
       }
-      // A busy worker waits briefly for half its slots to free up, so it claims in batches rather than
-      // row by row; never longer than GATHER_MS, so slots held by slow endpoints cannot stall the rest.
-      const sinceClaim = performance.now() - lastClaimAt;
-      if (room < minClaim && inFlight.size + reserved > 0 && sinceClaim < GATHER_MS) {
-        await sleep(GATHER_MS - sinceClaim);
-        continue;
-      }
-      lastClaimAt = performance.now();
-      const want = Math.min(room, settings.batchSize);
       const overlapping = claiming > 0;
       claiming++;
       reserved += want;
@@ -251,6 +288,9 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
       clearTimeout(retryTimer);
       await running;
       log.debug('worker stop: loop ended');
+      // Claimed but not started: give them back now, so other workers need not wait for the leases.
+      const unstarted = ready.splice(0).map((r) => r.claimed);
+      if (unstarted.length) await deliveryRelease(ctx.storage, unstarted).catch((error: unknown) => log.warn({ err: error }, 'releasing unstarted claims failed; their leases will expire'));
       await listening;
       await unlisten?.().catch(() => {});
       log.debug('worker stop: unlistened');
