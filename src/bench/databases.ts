@@ -5,8 +5,16 @@ import { scratchDatabaseCreate } from '../test/scratch-database.js';
 import type { BenchContext } from './main.js';
 
 /** A Hookyard on a fresh database of each kind asked for; PostgreSQL is skipped (and said so) when unreachable. */
-export async function benchTargets({ databaseUrl, storages }: BenchContext): Promise<{ kind: string; hookyard: Hookyard; drop: () => Promise<void> }[]> {
-  const targets = [];
+export interface BenchTarget {
+  kind: 'pglite' | 'postgres';
+  hookyard: Hookyard;
+  drop: () => Promise<void>;
+  /** For PostgreSQL: what another process needs to open the same Hookyard. */
+  shared?: { databaseUrl: string; secretKey: Buffer };
+}
+
+export async function benchTargets({ databaseUrl, storages }: BenchContext): Promise<BenchTarget[]> {
+  const targets: BenchTarget[] = [];
   const key = randomBytes(32);
   if (storages.has('pglite')) targets.push({ kind: 'pglite', hookyard: await openHookyard({ secretKey: key }), drop: async () => {} });
   if (!databaseUrl || !storages.has('postgres')) return targets;
@@ -21,6 +29,7 @@ export async function benchTargets({ databaseUrl, storages }: BenchContext): Pro
   targets.push({
     kind: 'postgres',
     hookyard: await openHookyard({ storage, secretKey: key }),
+    shared: { databaseUrl: scratch.url, secretKey: key },
     async drop() {
       await storage.close();
       await scratch.drop();

@@ -1,4 +1,5 @@
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
@@ -16,7 +17,7 @@ import { benchTargets, rate } from './databases.js';
  * from a timestamp in the payload. Traffic goes to 127.0.0.1 only.
  */
 const CONCURRENCY = 128;
-const WORKER: WorkerOptions = { concurrency: CONCURRENCY, endpointConcurrency: 16, batchSize: 200, allowCidrs: '127.0.0.0/8', pollIntervalMs: 200, flushSize: 500, flushDelayMs: 20 };
+const WORKER: WorkerOptions = { concurrency: CONCURRENCY, endpointConcurrency: 16, batchSize: 200, allowCidrs: '127.0.0.0/8', pollIntervalMs: 200 };
 const PAYLOAD = { type: 'invoice.paid', id: 'inv_123', amount: 4200, currency: 'eur', customer: { id: 'cus_1', email: 'a@example.com' } };
 
 interface BenchReceiver {
@@ -55,21 +56,23 @@ async function benchReceiver(): Promise<BenchReceiver> {
  * receiver's, and everything else (the database server, the OS), plus idle.
  * It shows what a figure is limited by on a small machine.
  */
-async function cpuSplit<T>(receiver: BenchReceiver, fn: () => Promise<T>): Promise<{ result: T; split: string }> {
+async function cpuSplit<T>(receiver: BenchReceiver, fn: () => Promise<T>, workerCpu?: () => number): Promise<{ result: T; split: string }> {
   const machine = () => cpus().reduce((sum, c) => ({ busy: sum.busy + c.times.user + c.times.nice + c.times.sys + c.times.irq, idle: sum.idle + c.times.idle }), { busy: 0, idle: 0 });
   const own = () => {
     const { user, system } = process.cpuUsage();
     return user + system;
   };
-  const [m0, o0, r0, t0] = [machine(), own(), (await receiver.stats()).cpuMicros, performance.now()];
+  const worker = workerCpu ?? (() => 0);
+  const [m0, o0, r0, w0, t0] = [machine(), own(), (await receiver.stats()).cpuMicros, worker(), performance.now()];
   const result = await fn();
-  const [m1, o1, r1, t1] = [machine(), own(), (await receiver.stats()).cpuMicros, performance.now()];
+  const [m1, o1, r1, w1, t1] = [machine(), own(), (await receiver.stats()).cpuMicros, worker(), performance.now()];
   const wallMicros = (t1 - t0) * 1000;
   const cores = (micros: number) => (micros / wallMicros).toFixed(2);
   const busy = (m1.busy - m0.busy) * 1000; // os.cpus() times are ms
-  const rest = Math.max(0, busy - (o1 - o0) - (r1 - r0));
+  const rest = Math.max(0, busy - (o1 - o0) - (r1 - r0) - (w1 - w0));
   const idle = (m1.idle - m0.idle) * 1000;
-  return { result, split: `CPU in cores: this process ${cores(o1 - o0)}, receiver ${cores(r1 - r0)}, database and rest ${cores(rest)}, idle ${cores(idle)}` };
+  const workerPart = workerCpu ? `, worker process ${cores(w1 - w0)}` : '';
+  return { result, split: `CPU in cores: this process ${cores(o1 - o0)}${workerPart}, receiver ${cores(r1 - r0)}, database and rest ${cores(rest)}, idle ${cores(idle)}` };
 }
 
 /** Peak RSS while `fn` runs, sampled every 50 ms. */
@@ -123,65 +126,143 @@ const pct = (values: number[], p: number) => [...values].sort((a, b) => a - b)[M
 
 export async function deliveryBench(ctx: BenchContext): Promise<void> {
   const { quick } = ctx;
-  const MESSAGES = quick ? 500 : 5_000;
-  const ENDPOINTS = 10;
-  const LIGHT = quick ? 50 : 200;
+  const run: RunSize = { messages: quick ? 500 : 5_000, endpoints: 10, light: quick ? 50 : 200 };
   const PENDING = quick ? 50_000 : 1_000_000;
   const receiver = await benchReceiver();
   try {
-    const { result: ceil, split: ceilingCpu } = await cpuSplit(receiver, () => ceiling(receiver.url, quick ? 5_000 : 50_000));
-    console.log(`\n## deliver: ${MESSAGES} messages x ${ENDPOINTS} endpoints, worker concurrency ${CONCURRENCY}, loopback receiver`);
-    console.log(`  ceiling  undici POST loop       ${rate(ceil, 1000).padStart(10)} requests`);
-    console.log(`           ${ceilingCpu}`);
-    for (const { kind, hookyard, drop } of await benchTargets(ctx)) {
-      const worker = startWorker(hookyard, WORKER);
+    console.log(`\n## deliver: ${run.messages} messages x ${run.endpoints} endpoints, worker concurrency ${CONCURRENCY}, loopback receiver`);
+    for (const target of await benchTargets(ctx)) {
+      const { kind, hookyard, shared } = target;
       try {
-        // Throughput: publish in batches of 100 while the worker runs; done when all are succeeded and recorded.
-        const app = await hookyard.applications.create({ name: 'bench' });
-        for (let i = 0; i < ENDPOINTS; i++) await hookyard.endpoints.create(app.id, { url: `${receiver.url}/e${i}` });
-        const total = MESSAGES * ENDPOINTS;
-        const receivedBefore = (await receiver.stats()).count;
-        const { result: { result: ms, peakMb }, split } = await cpuSplit(receiver, () => withPeakRss(async () => {
-          const t = performance.now();
-          for (let i = 0; i < MESSAGES; i += 100) {
-            await hookyard.messages.publishBatch(app.id, Array.from({ length: Math.min(100, MESSAGES - i) }, () => ({ eventType: 'invoice.paid', payload: PAYLOAD })));
-          }
-          // Wait at the receiver first: polling the database would compete with the worker (PGlite is one connection).
-          await waitUntil(async () => (await receiver.stats()).count - receivedBefore >= total, 300_000, 10);
-          await waitUntil(async () => {
-            const c = await deliveredCount(hookyard, app.id);
-            return c.succeeded >= total && c.attempts >= total;
-          }, 300_000, 50);
-          return performance.now() - t;
-        }));
-        const perSecond = (total / ms) * 1000;
-        console.log(`  ${kind.padEnd(8)} end to end             ${rate(total, ms).padStart(10)} deliveries  ${(perSecond / ceil).toFixed(2)} of ceiling  peak RSS ${peakMb} MB`);
-        console.log(`           ${split}`);
-
-        // Latency at light load.
-        const light = await hookyard.applications.create({ name: 'light' });
-        await hookyard.endpoints.create(light.id, { url: `${receiver.url}/latency` });
-        await receiver.resetLatencies();
-        for (let i = 0; i < LIGHT; i++) {
-          await hookyard.messages.publish(light.id, { eventType: 'ping', payload: { sentAt: Date.now() } });
-          await new Promise((r) => setTimeout(r, 20));
+        const inProcess = startWorker(hookyard, WORKER);
+        try {
+          await throughput(`${kind}`, hookyard, receiver, run, quick);
+        } finally {
+          await inProcess.stop(5_000);
         }
-        await waitUntil(async () => (await receiver.stats()).latencies.length >= LIGHT, 30_000, 20);
-        const { latencies } = await receiver.stats();
-        console.log(`  ${kind.padEnd(8)} latency, 1 msg/20 ms   p50 ${pct(latencies, 50)} ms  p99 ${pct(latencies, 99)} ms  (publish call to receipt, n=${LIGHT})`);
-      } finally {
-        await worker.stop(5_000);
-      }
-      try {
-        if (kind === 'postgres') await pendingMemory(hookyard, receiver.url, PENDING);
+        // Deployed on PostgreSQL, workers are processes of their own (`serve --role worker`), so the
+        // worker's thread is not shared with the publisher: measure that shape too.
+        if (shared) {
+          const child = await workerProcess(shared);
+          try {
+            await throughput(`${kind}, worker process`, hookyard, receiver, run, quick, child.cpuMicros);
+          } finally {
+            await child.stop();
+          }
+          await pendingMemory(hookyard, receiver.url, PENDING);
+        }
       } finally {
         await hookyard.close();
-        await drop();
+        await target.drop();
       }
     }
   } finally {
     await receiver.close();
   }
+}
+
+interface RunSize {
+  messages: number;
+  endpoints: number;
+  light: number;
+}
+
+/**
+ * One measured run against a running worker: the ceiling right before it (on a
+ * shared machine the ceiling drifts, and a ratio means something only against
+ * conditions of the same moment), then throughput and light-load latency.
+ */
+async function throughput(label: string, hookyard: Hookyard, receiver: BenchReceiver, { messages, endpoints, light }: RunSize, quick: boolean, workerCpu?: () => number): Promise<void> {
+  await ceiling(receiver.url, quick ? 2_000 : 10_000); // warm-up
+  const { result: ceil, split: ceilingCpu } = await cpuSplit(receiver, () => ceiling(receiver.url, quick ? 5_000 : 50_000));
+  console.log(`  ceiling  undici POST loop       ${rate(ceil, 1000).padStart(10)} requests`);
+  console.log(`           ${ceilingCpu}`);
+
+  // Throughput: publish in batches of 100 while the worker runs; done when all are succeeded and recorded.
+  const app = await hookyard.applications.create({ name: 'bench' });
+  for (let i = 0; i < endpoints; i++) await hookyard.endpoints.create(app.id, { url: `${receiver.url}/e${i}` });
+  const total = messages * endpoints;
+  const receivedBefore = (await receiver.stats()).count;
+  const { result: { result: ms, peakMb }, split } = await cpuSplit(receiver, () => withPeakRss(async () => {
+    const t = performance.now();
+    for (let i = 0; i < messages; i += 100) {
+      await hookyard.messages.publishBatch(app.id, Array.from({ length: Math.min(100, messages - i) }, () => ({ eventType: 'invoice.paid', payload: PAYLOAD })));
+    }
+    // Wait at the receiver first: polling the database would compete with the worker (PGlite is one connection).
+    await waitUntil(async () => (await receiver.stats()).count - receivedBefore >= total, 300_000, 10);
+    await waitUntil(async () => {
+      const c = await deliveredCount(hookyard, app.id);
+      return c.succeeded >= total && c.attempts >= total;
+    }, 300_000, 50);
+    return performance.now() - t;
+  }), workerCpu);
+  const perSecond = (total / ms) * 1000;
+  console.log(`  ${label.padEnd(8)} end to end  ${rate(total, ms).padStart(10)} deliveries  ${(perSecond / ceil).toFixed(2)} of ceiling  peak RSS ${peakMb} MB (this process)`);
+  console.log(`           ${split}`);
+
+  // Latency at light load.
+  const lightApp = await hookyard.applications.create({ name: 'light' });
+  await hookyard.endpoints.create(lightApp.id, { url: `${receiver.url}/latency` });
+  await receiver.resetLatencies();
+  for (let i = 0; i < light; i++) {
+    await hookyard.messages.publish(lightApp.id, { eventType: 'ping', payload: { sentAt: Date.now() } });
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await waitUntil(async () => (await receiver.stats()).latencies.length >= light, 30_000, 20);
+  const { latencies } = await receiver.stats();
+  console.log(`  ${label.padEnd(8)} latency, 1 msg/20 ms   p50 ${pct(latencies, 50)} ms  p99 ${pct(latencies, 99)} ms  (publish call to receipt, n=${light})`);
+}
+
+/**
+ * The shipped worker, `hookyard serve --role worker`, as a child process on
+ * the same database, configured like the in-process one through its
+ * environment. Its CPU time is read from /proc (Linux), for the CPU split.
+ */
+async function workerProcess({ databaseUrl, secretKey }: { databaseUrl: string; secretKey: Buffer }): Promise<{ cpuMicros?: () => number; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../cli/main.js', import.meta.url)), 'serve', '--role', 'worker'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      HOOKYARD_SECRET_KEY: secretKey.toString('base64'),
+      HOOKYARD_ALLOW_CIDRS: WORKER.allowCidrs as string,
+      HOOKYARD_WORKER_CONCURRENCY: String(WORKER.concurrency),
+      HOOKYARD_ENDPOINT_CONCURRENCY: String(WORKER.endpointConcurrency),
+      HOOKYARD_WORKER_BATCH_SIZE: String(WORKER.batchSize),
+      HOOKYARD_POLL_INTERVAL_MS: String(WORKER.pollIntervalMs),
+      HOOKYARD_LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let seen = '';
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes('delivery worker started')) {
+        child.stdout!.off('data', onData);
+        child.stdout!.resume(); // keep draining its log
+        resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`worker process exited with ${code}: ${seen.slice(-500)}`)));
+  });
+  const ticks = 100; // USER_HZ: /proc reports CPU time in 1/100 s on Linux
+  const stat = `/proc/${child.pid}/stat`;
+  const cpuMicros = existsSync(stat)
+    ? () => {
+        // Fields 14 and 15 (utime, stime) follow the ")" that ends the command name.
+        const fields = readFileSync(stat, 'utf8').split(') ')[1]!.split(' ');
+        return ((Number(fields[11]) + Number(fields[12])) / ticks) * 1_000_000;
+      }
+    : undefined;
+  return {
+    ...(cpuMicros ? { cpuMicros } : {}),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
 }
 
 /**

@@ -13,8 +13,8 @@ export interface Claimed {
   url: string;
   headers: Record<string, string>;
   endpointDisabled: boolean;
-  /** Sealed signing secrets that sign now, newest first (see endpointSecretsActive). */
-  sealedSecrets: Buffer[];
+  /** Sealed signing secrets that sign now, newest first (see endpointSecretsActive), hex-encoded: a string is both a cheap cache key and cheap to parse. */
+  sealedSecrets: string[];
 }
 
 export interface ClaimQuery {
@@ -37,7 +37,7 @@ interface ClaimedRow {
   url: string;
   headers: Record<string, string>;
   disabled: boolean;
-  secrets: (Buffer | Uint8Array)[] | null;
+  secrets: string[] | null;
   scanned: number;
 }
 
@@ -88,15 +88,16 @@ export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpoint
         where d.id = chosen.id
        returning d.id, d.message_id, d.endpoint_id, d.attempt_count, d.trigger, d.one_shot
      ), secrets as (
-       select s.endpoint_id, array_agg(s.sealed order by s.id desc) as sealed
+       select s.endpoint_id, array_agg(encode(s.sealed, 'hex') order by s.id desc) as sealed
          from hookyard.endpoint_secret s
         where s.endpoint_id in (select endpoint_id from claimed) and (s.expires_at is null or s.expires_at > now())
         group by s.endpoint_id
      )
-     select c.*, e.url, e.headers, e.disabled, s.sealed as secrets, (select count(*)::int from candidate) as scanned,
+     select c.*, e.url, e.headers, coalesce(e.disabled, true) as disabled, s.sealed as secrets, (select count(*)::int from candidate) as scanned,
             (select m.payload from hookyard.message m where m.id = c.message_id) as payload
        from claimed c
-       join hookyard.endpoint e on e.id = c.endpoint_id
+       -- An endpoint deleted while its fan-out ran leaves no row: treated as disabled, the delivery is cancelled.
+       left join hookyard.endpoint e on e.id = c.endpoint_id
        left join secrets s on s.endpoint_id = c.endpoint_id`,
     [limit, full, JSON.stringify(room), endpointCap, leaseMs],
   );
@@ -111,7 +112,7 @@ export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpoint
     url: r.url,
     headers: r.headers,
     endpointDisabled: r.disabled,
-    sealedSecrets: (r.secrets ?? []).map((b) => Buffer.from(b)),
+    sealedSecrets: r.secrets ?? [],
   }));
   return { claimed, more: (rows[0]?.scanned ?? 0) >= limit };
 }

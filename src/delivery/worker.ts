@@ -111,14 +111,20 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
 
   // Statistics go stale in a burst: autovacuum analyzes only after a minute or more, and meanwhile
   // the planner, expecting a handful of due rows, sorts every due row instead of walking the
-  // delivery_due index and stopping at the batch size. So the worker analyzes the table itself every
-  // VACUUM_EVERY results. PGlite has no autovacuum at all, so there it vacuums too: dead row versions
-  // of claimed and completed deliveries would otherwise slow every claim.
+  // delivery_due index and stopping at the batch size. So the worker analyzes the table itself after
+  // VACUUM_EVERY results, and then at most once a minute on PostgreSQL (the first analyze after a
+  // burst is the one that matters; each costs a few hundred ms of database time). PGlite has no
+  // autovacuum at all, so there it vacuums every VACUUM_EVERY results: dead row versions of claimed
+  // and completed deliveries would otherwise slow every claim.
   let sinceVacuum = 0;
+  let lastAnalyzeAt = -Infinity;
   async function tableMaintain(written: number): Promise<void> {
     if ((sinceVacuum += written) < VACUUM_EVERY) return;
+    const pglite = ctx.storage.kind === 'pglite';
+    if (!pglite && performance.now() - lastAnalyzeAt < 60_000) return;
     sinceVacuum = 0;
-    const sql = ctx.storage.kind === 'pglite' ? 'vacuum (analyze) hookyard.delivery' : 'analyze hookyard.delivery';
+    lastAnalyzeAt = performance.now();
+    const sql = pglite ? 'vacuum (analyze) hookyard.delivery' : 'analyze hookyard.delivery';
     await ctx.storage.query(sql).catch((error: unknown) => log.warn({ err: error }, 'vacuum/analyze failed'));
   }
 
@@ -127,11 +133,11 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
   const opened = new Map<string, string>();
   function secretsOf(claimed: Claimed): string[] {
     return claimed.sealedSecrets.map((sealed) => {
-      const key = `${claimed.endpointId}:${sealed.toString('base64')}`;
+      const key = `${claimed.endpointId}:${sealed}`;
       let secret = opened.get(key);
       if (secret === undefined) {
         if (opened.size >= 10_000) opened.clear();
-        secret = ctx.sealer.open(sealed, claimed.endpointId);
+        secret = ctx.sealer.open(Buffer.from(sealed, 'hex'), claimed.endpointId);
         opened.set(key, secret);
       }
       return secret;

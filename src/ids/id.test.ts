@@ -33,3 +33,15 @@ test('idBoundary separates ids made before a time from ids made at or after it',
   assert.ok(newId('msg', t, () => Buffer.alloc(14, 0)) >= boundary);
   assert.ok(newId('msg', t + 1) > boundary);
 });
+
+test('the encoding is exact: the body decodes back to the time and every random byte', () => {
+  const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+  for (const fill of [0x00, 0xff, 0x5a]) {
+    const random = Buffer.alloc(14, fill);
+    random[13] = 0x01;
+    const id = newId('atmpt', 281_474_976_710_655, () => random); // the largest 48-bit time
+    let n = 0n;
+    for (const ch of id.slice('atmpt_'.length)) n = n * 62n + BigInt(alphabet.indexOf(ch));
+    assert.equal(n.toString(16).padStart(40, '0'), 'ffffffffffff' + random.toString('hex'));
+  }
+});
