@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { TEST_WORKER, waitForAttempts } from '../test/delivery.js';
+import { TEST_WORKER, attemptsOf, deliveriesOf, waitForAttempts } from '../test/delivery.js';
 import { startReceiver, type Receiver, type Reply } from '../test/receiver.js';
 import { describeEachStorage } from '../test/storages.js';
 import { startWorker, type Worker } from './worker.js';
@@ -39,6 +39,27 @@ describeEachStorage('delivery to hostile receivers', (env) => {
       assert.equal(attempt!.response_status, null);
       assert.equal(attempt!.succeeded, false);
       assert.ok(attempt!.duration_ms >= 550 && attempt!.duration_ms < 3_000, `took ${attempt!.duration_ms} ms`);
+    });
+
+    test('stopping gives back the lease of an attempt cut off after the grace period, unrecorded and uncounted', async () => {
+      const { hookyard, storage } = env();
+      // Its own worker, so that stopping it leaves the suite's worker running; a 30 s attempt timeout outlasts the grace period.
+      const app = await hookyard.applications.create({ name: 'stopping' });
+      await hookyard.endpoints.create(app.id, { url: receiver.origin + '/hang-stop' });
+      const own = startWorker(hookyard, { ...TEST_WORKER, attemptTimeoutMs: 30_000, leaseMs: 60_000, concurrency: 4 });
+      await worker.stop(0); // the suite's worker must not take the delivery first
+      const { message } = await hookyard.messages.publish(app.id, { eventType: 'a.b', payload: {} });
+      await receiver.waitFor(1, (r) => r.path === '/hang-stop');
+      const started = Date.now();
+      await own.stop(200);
+      assert.ok(Date.now() - started < 5_000, 'stop is bounded by the grace period, not the attempt timeout');
+      const [delivery] = await deliveriesOf(storage, [message.id]);
+      assert.equal(delivery!.state, 'pending');
+      assert.equal(delivery!.attempt_count, 0);
+      const { rows } = await storage.query<{ due: boolean }>('select next_attempt_at <= now() as due from hookyard.delivery where message_id = $1', [message.id]);
+      assert.equal(rows[0]!.due, true, 'due again at once, not at the end of the lease');
+      assert.equal((await attemptsOf(storage, [message.id])).length, 0);
+      worker = startWorker(hookyard, { ...TEST_WORKER, attemptTimeoutMs: 600, leaseMs: 5_000, retrySchedule: [60_000], concurrency: 8, endpointConcurrency: 2 });
     });
 
     test('a 5 MB response is cut at the cap and flagged truncated', async () => {

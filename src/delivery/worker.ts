@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { contextOf } from '../context.js';
 import type { Hookyard } from '../hookyard.js';
 import { createLogger, type Logger } from '../log.js';
@@ -30,9 +29,9 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
   const ctx = contextOf(hookyard);
   const settings = workerSettings(options);
   const agent = outboundAgent({ allow: settings.allow, connectTimeoutMs: settings.connectTimeoutMs, connectionsPerOrigin: settings.concurrency });
-  const shutdown = new AbortController();
-  // Every in-flight request listens on this one signal; that is by design, not a leak.
-  setMaxListeners(0, shutdown.signal);
+  // Set when the grace period ends: attempts still in flight are cut off by destroying the agent
+  // (one call, rather than an abort listener on every request) and their results are not recorded.
+  let cutOff = false;
   const minClaim = Math.max(1, Math.floor(settings.batchSize / 2));
   const VACUUM_EVERY = 10_000; // written results
 
@@ -180,14 +179,14 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
 
   function start(claimed: Claimed, secrets: string[]): void {
     perEndpoint.set(claimed.endpointId, (perEndpoint.get(claimed.endpointId) ?? 0) + 1);
-    const done = attemptRun(claimed, secrets, { agent, settings: settings.attempt, now: ctx.now, random: settings.random, signal: shutdown.signal }).then(
+    const done = attemptRun(claimed, secrets, { agent, settings: settings.attempt, now: ctx.now, random: settings.random }).then(
       (completion) => {
         // An attempt cut short by shutdown is not recorded; its lease is released instead.
-        if (!shutdown.signal.aborted) record(completion);
+        if (!cutOff) record(completion);
       },
       (error: unknown) => log.error({ err: error, delivery: claimed.id }, 'attempt crashed; the lease will expire and it will be retried'),
     ).finally(() => {
-      if (shutdown.signal.aborted) return;
+      if (cutOff) return;
       inFlight.delete(claimed.id);
       const n = perEndpoint.get(claimed.endpointId)! - 1;
       if (n === 0) perEndpoint.delete(claimed.endpointId);
@@ -305,7 +304,8 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
       await Promise.race([all, new Promise((r) => (graceTimer = setTimeout(r, graceMs)))]);
       clearTimeout(graceTimer);
       if (inFlight.size > 0) {
-        shutdown.abort();
+        cutOff = true;
+        await agent.destroy().catch(() => {});
         await all;
       }
       log.debug({ inFlight: inFlight.size }, 'worker stop: in-flight settled');
