@@ -24,8 +24,6 @@ export interface AttemptDeps {
   settings: AttemptSettings;
   now: () => Date;
   random: () => number;
-  /** Aborts the HTTP request (shutdown); the caller then discards the result. */
-  signal?: AbortSignal;
 }
 
 // Custom header values stored in attempts are hidden when the name suggests a credential.
@@ -73,7 +71,7 @@ export async function attemptRun(claimed: Claimed, secrets: string[], deps: Atte
   const headers = requestHeaders(claimed, secrets, Math.floor(startedAt.getTime() / 1000));
   const result = await send(
     { url: claimed.url, headers, body: claimed.payload },
-    { agent: deps.agent, timeoutMs: settings.attemptTimeoutMs, maxResponseBytes: settings.maxResponseBytes, requireHttps: settings.requireHttps, ...(deps.signal ? { signal: deps.signal } : {}) },
+    { agent: deps.agent, timeoutMs: settings.attemptTimeoutMs, maxResponseBytes: settings.maxResponseBytes, requireHttps: settings.requireHttps },
   );
   const outcome = outcomeOf(result, deps.now(), settings.retryAfter);
   const step = nextStep(outcome, claimed.attemptCount, claimed.oneShot, settings.retry, deps.random);
