@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
-import { startWorker, type WorkerOptions } from '../delivery/worker.js';
+import { startWorker, type WorkerOptions, type WorkerStats } from '../delivery/worker.js';
 import type { Hookyard } from '../hookyard.js';
 import type { BenchContext } from './main.js';
 import { benchTargets, rate } from './databases.js';
@@ -136,7 +136,7 @@ export async function deliveryBench(ctx: BenchContext): Promise<void> {
       try {
         const inProcess = startWorker(hookyard, WORKER);
         try {
-          await throughput(`${kind}`, hookyard, receiver, run, quick);
+          await throughput(`${kind}`, hookyard, receiver, run, quick, undefined, () => inProcess.stats());
         } finally {
           await inProcess.stop(5_000);
         }
@@ -172,17 +172,26 @@ interface RunSize {
  * shared machine the ceiling drifts, and a ratio means something only against
  * conditions of the same moment), then throughput and light-load latency.
  */
-async function throughput(label: string, hookyard: Hookyard, receiver: BenchReceiver, { messages, endpoints, light }: RunSize, quick: boolean, workerCpu?: () => number): Promise<void> {
+async function throughput(
+  label: string,
+  hookyard: Hookyard,
+  receiver: BenchReceiver,
+  { messages, endpoints, light }: RunSize,
+  quick: boolean,
+  workerCpu?: () => number,
+  workerStats?: () => WorkerStats,
+): Promise<void> {
   await ceiling(receiver.url, quick ? 2_000 : 10_000); // warm-up
-  const { result: ceil, split: ceilingCpu } = await cpuSplit(receiver, () => ceiling(receiver.url, quick ? 5_000 : 50_000));
-  console.log(`  ceiling  undici POST loop       ${rate(ceil, 1000).padStart(10)} requests`);
-  console.log(`           ${ceilingCpu}`);
+  const { result: ceilBefore, split: ceilingCpu } = await cpuSplit(receiver, () => ceiling(receiver.url, quick ? 5_000 : 50_000));
 
   // Throughput: publish in batches of 100 while the worker runs; done when all are succeeded and recorded.
   const app = await hookyard.applications.create({ name: 'bench' });
   for (let i = 0; i < endpoints; i++) await hookyard.endpoints.create(app.id, { url: `${receiver.url}/e${i}` });
   const total = messages * endpoints;
   const receivedBefore = (await receiver.stats()).count;
+  const statsBefore = workerStats?.();
+  const depths: { inFlight: number; ready: number }[] = [];
+  const sampler = workerStats ? setInterval(() => depths.push(workerStats()), 10) : undefined;
   const { result: { result: ms, peakMb }, split } = await cpuSplit(receiver, () => withPeakRss(async () => {
     const t = performance.now();
     for (let i = 0; i < messages; i += 100) {
@@ -196,9 +205,27 @@ async function throughput(label: string, hookyard: Hookyard, receiver: BenchRece
     }, 300_000, 50);
     return performance.now() - t;
   }), workerCpu);
+  clearInterval(sampler);
+  // The ceiling is taken right before and right after the run and averaged: the machine's speed
+  // drifts from minute to minute, and a ratio means something only against the same conditions.
+  const ceilAfter = await ceiling(receiver.url, quick ? 5_000 : 50_000);
+  const ceil = (ceilBefore + ceilAfter) / 2;
+  console.log(`  ceiling  undici POST loop       ${rate(ceil, 1000).padStart(10)} requests (before ${rate(ceilBefore, 1000)}, after ${rate(ceilAfter, 1000)})`);
+  console.log(`           ${ceilingCpu} (before)`);
   const perSecond = (total / ms) * 1000;
   console.log(`  ${label.padEnd(8)} end to end  ${rate(total, ms).padStart(10)} deliveries  ${(perSecond / ceil).toFixed(2)} of ceiling  peak RSS ${peakMb} MB (this process)`);
   console.log(`           ${split}`);
+  if (workerStats && statsBefore) {
+    const after = workerStats();
+    const claims = after.claims - statsBefore.claims;
+    const writes = after.writes - statsBefore.writes;
+    const median = (values: number[]) => pct(values, 50);
+    console.log(
+      `           worker: ${claims} claims of ${((after.claimedRows - statsBefore.claimedRows) / claims).toFixed(0)} rows in ${((after.claimMs - statsBefore.claimMs) / claims).toFixed(1)} ms, ` +
+        `${writes} write-backs of ${((after.writtenRows - statsBefore.writtenRows) / writes).toFixed(0)} rows in ${((after.writeMs - statsBefore.writeMs) / writes).toFixed(1)} ms; ` +
+        `median in flight ${median(depths.map((d) => d.inFlight))}, ready ${median(depths.map((d) => d.ready))}`,
+    );
+  }
 
   // Latency at light load.
   const lightApp = await hookyard.applications.create({ name: 'light' });

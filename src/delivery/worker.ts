@@ -14,12 +14,26 @@ export type { WorkerOptions } from './options.js';
 export interface Worker {
   /** Stops claiming, lets in-flight attempts finish within `graceMs`, releases the leases of the rest. */
   stop(graceMs?: number): Promise<void>;
+  /** Counters since start and the current queue depths, for metrics and benchmarks. */
+  stats(): WorkerStats;
+}
+
+export interface WorkerStats {
+  claims: number;
+  claimedRows: number;
+  /** Time spent waiting on claim queries, summed (ms). */
+  claimMs: number;
+  writes: number;
+  writtenRows: number;
+  writeMs: number;
+  inFlight: number;
+  ready: number;
 }
 
 /**
  * The delivery worker: claim due deliveries under a lease, send each (at most
  * `concurrency` at once, `endpointConcurrency` per endpoint), and write the
- * results back in batches. Claims run up to one batch ahead of the free slots,
+ * results back in batches. Claims run up to two batches ahead of the free slots,
  * so a busy worker never waits on a claim's round trip. It claims when woken (NOTIFY, a publish in this
  * process, a retry coming due, a free slot after a full claim) or every
  * `pollIntervalMs`, and otherwise sleeps: an idle worker makes one query per
@@ -35,6 +49,7 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
   const minClaim = Math.max(1, Math.floor(settings.batchSize / 2));
   const VACUUM_EVERY = 10_000; // written results
 
+  const counters = { claims: 0, claimedRows: 0, claimMs: 0, writes: 0, writtenRows: 0, writeMs: 0 };
   const inFlight = new Map<number, { claimed: Claimed; done: Promise<void> }>();
   const perEndpoint = new Map<string, number>();
   const pending: Completion[] = [];
@@ -94,8 +109,14 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
     if (flushing) return flushing.then(() => (pending.length ? flush() : undefined));
     const batch = pending.splice(0);
     if (batch.length === 0) return;
+    const startedAt = performance.now();
     flushing = deliveryComplete(ctx.storage, batch).then(
-      () => tableMaintain(batch.length),
+      () => {
+        counters.writes++;
+        counters.writtenRows += batch.length;
+        counters.writeMs += performance.now() - startedAt;
+        return tableMaintain(batch.length);
+      },
       async (error: unknown) => {
         // Keep the results and try again; if this process dies first, the leases expire and the deliveries are retried.
         log.error({ err: error, results: batch.length }, 'delivery write-back failed; retrying');
@@ -145,7 +166,7 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
 
   // --- claiming and sending ---
   // A claimed delivery is `ready` until a slot frees, then `inFlight`. Claims run ahead of sending
-  // by up to one batch, so slots never wait on a claim's round trip. `held` counts both per
+  // by up to two batches, so slots never wait on a claim's round trip. `held` counts both per
   // endpoint: an endpoint may have endpointConcurrency in flight and as many more waiting.
   const ready: { claimed: Claimed; at: number }[] = [];
   const held = new Map<string, number>();
@@ -205,7 +226,11 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
     const share = (room: number) => (overlapping ? Math.ceil(room / 2) : room);
     const endpointRoom = new Map([...held].map(([id, n]) => [id, share(heldCap - n)]));
     mayHaveWork = false; // a notification during the claim sets it again
+    const startedAt = performance.now();
     const { claimed, more } = await deliveryClaimDue(ctx.storage, { limit: want, leaseMs: settings.leaseMs, endpointCap: share(heldCap), endpointRoom });
+    counters.claims++;
+    counters.claimedRows += claimed.length;
+    counters.claimMs += performance.now() - startedAt;
     if (more) mayHaveWork = true;
     if (claimed.length === 0) return;
     if (stopping) {
@@ -229,11 +254,11 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
     if (claimed.some((c) => (held.get(c.endpointId) ?? 0) >= heldCap)) mayHaveWork = true;
   }
 
-  // Claims overlap (two at most) and run up to one batch ahead of the free slots, so the next
+  // Claims overlap (two at most) and run up to two batches ahead of the free slots, so the next
   // batch is ready while the last one is being sent: on PostgreSQL a claim's round trip, not the
   // sending, is what limits a busy worker.
   const MAX_CLAIMS = 2;
-  const target = settings.concurrency + settings.batchSize;
+  const target = settings.concurrency + 2 * settings.batchSize;
   let claiming = 0;
   let reserved = 0;
   const claims = new Set<Promise<void>>();
@@ -285,6 +310,7 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
   log.info({ concurrency: settings.concurrency, endpointConcurrency: settings.endpointConcurrency, storage: ctx.storage.kind }, 'delivery worker started');
 
   return {
+    stats: () => ({ ...counters, inFlight: inFlight.size, ready: ready.length }),
     async stop(graceMs = 10_000) {
       if (stopping) return;
       stopping = true;
