@@ -258,6 +258,7 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
   // batch is ready while the last one is being sent: on PostgreSQL a claim's round trip, not the
   // sending, is what limits a busy worker.
   const MAX_CLAIMS = 2;
+
   const target = settings.concurrency + 2 * settings.batchSize;
   let claiming = 0;
   let reserved = 0;
@@ -267,13 +268,17 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
   async function loop(): Promise<void> {
     while (!stopping) {
       const want = Math.min(settings.batchSize, target - inFlight.size - ready.length - reserved);
-      // Claim in batches while deliveries are waiting; a worker with free slots and nothing
-      // ready claims whatever there is at once (that is the light-load latency path).
+      // Claim in batches, and only once fewer than half a batch are waiting: with more ready the next
+      // claim is not needed yet, and when those wait on endpoint caps, claiming anyway would take one
+      // row per freed slot (on PGlite, such claims also crowd the HTTP work off the thread). A worker
+      // with free slots and nothing ready claims whatever there is at once (the light-load path).
       const starved = ready.length === 0 && inFlight.size < settings.concurrency && claiming === 0;
-      if (!mayHaveWork || claiming >= MAX_CLAIMS || want <= 0 || (want < minClaim && !starved)) {
+      const needed = ready.length < minClaim && want >= minClaim;
+      if (!mayHaveWork || claiming >= MAX_CLAIMS || want <= 0 || !(needed || starved)) {
         await sleep(mayHaveWork ? 60_000 : settings.pollIntervalMs);
         continue;
       }
+
       const overlapping = claiming > 0;
       claiming++;
       reserved += want;
