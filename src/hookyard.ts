@@ -21,8 +21,6 @@ export interface HookyardOptions {
   /** Embedded PGlite data folder. Omit both this and `databaseUrl` for an in-memory database. */
   dataDir?: string;
   poolSize?: number;
-  /** PostgreSQL: run statements as named prepared statements (default true); off behind PgBouncer in transaction mode before 1.21. */
-  prepareStatements?: boolean;
   /** 32 bytes (or base64/hex text) that encrypt signing secrets at rest. */
   secretKey?: Buffer | string;
   /** Apply pending migrations on open (default true). */
@@ -67,7 +65,6 @@ export async function openHookyard(options: HookyardOptions = {}): Promise<Hooky
       ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       ...(options.poolSize ? { poolSize: options.poolSize } : {}),
-      ...(options.prepareStatements === undefined ? {} : { prepare: options.prepareStatements }),
     }));
   const ownsStorage = !options.storage;
   try {

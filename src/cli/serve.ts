@@ -16,7 +16,6 @@ export function hookyardOptions(config: Config): HookyardOptions {
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }),
     ...(config.secretKey ? { secretKey: config.secretKey } : {}),
     poolSize: config.poolSize,
-    prepareStatements: config.prepareStatements,
     maxPayloadBytes: config.maxPayloadBytes,
   };
 }

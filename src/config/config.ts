@@ -14,7 +14,6 @@ export const SETTINGS = {
   dataDir: { env: 'HOOKYARD_DATA_DIR', flag: 'data-dir', help: 'folder for the embedded database and its key (default ./.hookyard)' },
   secretKey: { env: 'HOOKYARD_SECRET_KEY', flag: 'secret-key', help: '32-byte key (base64 or hex) that encrypts secrets at rest; required with DATABASE_URL' },
   poolSize: { env: 'HOOKYARD_POOL_SIZE', flag: 'pool-size', help: 'PostgreSQL connections per process (default 10)' },
-  prepareStatements: { env: 'HOOKYARD_PREPARE_STATEMENTS', flag: 'prepare-statements', help: 'PostgreSQL: named prepared statements, true|false; false behind PgBouncer in transaction mode before 1.21 (default true)' },
   maxPayloadBytes: { env: 'HOOKYARD_MAX_PAYLOAD_BYTES', flag: 'max-payload-bytes', help: 'largest message payload accepted (default 1048576)' },
   logLevel: { env: 'HOOKYARD_LOG_LEVEL', flag: 'log-level', help: 'trace|debug|info|warn|error|fatal|silent (default info)' },
   // The server (src/api, src/cli).
@@ -52,10 +51,6 @@ export const configSchema = z.object({
   dataDir: z.string().min(1).default('./.hookyard'),
   secretKey: z.string().optional(),
   poolSize: intFrom(1, 1000).default(10),
-  prepareStatements: z
-    .enum(['true', 'false', '1', '0'])
-    .transform((v) => v === 'true' || v === '1')
-    .default(true),
   maxPayloadBytes: intFrom(1, 64 * 1024 * 1024).default(1024 * 1024),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   role: z.enum(['api', 'worker', 'all']).default('all'),

@@ -26,8 +26,6 @@ test('delivery settings come from the environment, validated, into worker option
   assert.equal(defaults.attempt.attemptTimeoutMs, 15_000);
   assert.equal(defaults.allow.length, 0);
   assert.equal(defaults.attempt.requireHttps, false);
-  assert.equal(configParse({}).prepareStatements, true);
-  assert.equal(configParse(settingsFromEnv({ HOOKYARD_PREPARE_STATEMENTS: 'false' })).prepareStatements, false);
 });
 
 test('bad delivery settings are named by variable and flag', () => {

@@ -10,12 +10,10 @@ export interface StorageOptions {
   /** Hookyard's data folder (the database lives in its `pgdata/`); omitted means in-memory. */
   dataDir?: string;
   poolSize?: number;
-  /** PostgreSQL only: named prepared statements (default true); see PostgresOptions.prepare. */
-  prepare?: boolean;
 }
 
-export async function openStorage({ databaseUrl, dataDir, poolSize, prepare }: StorageOptions): Promise<Storage> {
-  if (databaseUrl) return openPostgres({ connectionString: databaseUrl, ...(poolSize ? { max: poolSize } : {}), ...(prepare === undefined ? {} : { prepare }) });
+export async function openStorage({ databaseUrl, dataDir, poolSize }: StorageOptions): Promise<Storage> {
+  if (databaseUrl) return openPostgres({ connectionString: databaseUrl, ...(poolSize ? { max: poolSize } : {}) });
   if (!dataDir) return openPglite();
   // The data folder also holds the secret key, so the database gets a subfolder of its own.
   await mkdir(dataDir, { recursive: true, mode: 0o700 });

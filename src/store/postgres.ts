@@ -16,20 +16,9 @@ export interface PostgresOptions {
   /** Pool size; API and worker share it. */
   max?: number;
   applicationName?: string;
-  /**
-   * Run parameterised statements as named prepared statements (default true),
-   * so a statement is parsed and planned once per connection rather than on
-   * every call. Turn it off behind a pooler that cannot carry prepared
-   * statements (PgBouncer in transaction mode before 1.21).
-   */
-  prepare?: boolean;
 }
 
-// Statement texts are fixed strings in the code, so the set is small; the cap
-// only guards against a text that varies by mistake.
-const PREPARED_MAX = 500;
-
-export async function openPostgres({ connectionString, max = 10, applicationName = 'hookyard', prepare = true }: PostgresOptions): Promise<Storage> {
+export async function openPostgres({ connectionString, max = 10, applicationName = 'hookyard' }: PostgresOptions): Promise<Storage> {
   const pool = new pg.Pool({ connectionString, max, types, application_name: applicationName });
   // An idle client that loses its connection emits 'error' on the pool; without
   // a listener Node would crash the process. The next query simply gets a new client.
@@ -37,16 +26,10 @@ export async function openPostgres({ connectionString, max = 10, applicationName
   const probe = await pool.connect();
   probe.release();
 
-  const names = new Map<string, string>();
-  /** The query config for `text`: named (prepared once per connection by pg) when it has parameters. */
-  function statement(text: string, values: unknown[] | undefined): pg.QueryConfig {
-    if (!prepare || !values?.length) return { text, values: values as unknown[] };
-    let name = names.get(text);
-    if (name === undefined && names.size < PREPARED_MAX) names.set(text, (name = `hookyard_${names.size}`));
-    return name ? { name, text, values } : { text, values };
-  }
+  // Statements are not prepared (named): a generic plan cached while the delivery table was small
+  // made the claim twice as costly once it had grown. Unnamed statements are planned per call.
   const run = <R>(client: pg.Pool | pg.PoolClient, text: string, params?: unknown[]) =>
-    client.query(statement(text, params)) as unknown as Promise<QueryResult<R>>;
+    client.query(text, params) as unknown as Promise<QueryResult<R>>;
 
   const listeners = new Map<string, Set<(payload: string) => void>>();
   let listenClient: pg.PoolClient | undefined;
