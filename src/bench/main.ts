@@ -3,6 +3,7 @@
 import { apiBench } from './api.js';
 import { deliveryBench } from './delivery.js';
 import { publishBench } from './publish.js';
+import { queueBench } from './queue.js';
 
 export interface BenchContext {
   /** PostgreSQL URL to benchmark against; PGlite always runs. */
@@ -17,6 +18,7 @@ const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<void>> = {
   publish: publishBench,
   api: apiBench,
   deliver: deliveryBench,
+  queue: queueBench,
 };
 
 const args = process.argv.slice(2);
