@@ -215,6 +215,14 @@ async function throughput(
   const perSecond = (total / ms) * 1000;
   console.log(`  ${label.padEnd(8)} end to end  ${rate(total, ms).padStart(10)} deliveries  ${(perSecond / ceil).toFixed(2)} of ceiling  peak RSS ${peakMb} MB (this process)`);
   console.log(`           ${split}`);
+  // How long each POST took as the worker recorded it: the receiver answers at once, so anything
+  // beyond the ceiling's round trip is time spent queued behind the worker's own work.
+  const { rows: durations } = await hookyard.storage.query<{ p: number[] }>(
+    `select percentile_cont(array[0.5, 0.9, 0.99]) within group (order by a.duration_ms) as p
+       from hookyard.attempt a join hookyard.endpoint e on e.id = a.endpoint_id where e.app_id = $1`,
+    [app.id],
+  );
+  console.log(`           attempt durations as recorded: p50/p90/p99 ${durations[0]!.p.map((v) => Math.round(v)).join('/')} ms`);
   if (workerStats && statsBefore) {
     const after = workerStats();
     const claims = after.claims - statsBefore.claims;
