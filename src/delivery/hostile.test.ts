@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { TEST_WORKER, attemptsOf, deliveriesOf, waitForAttempts } from '../test/delivery.js';
+import { TEST_WORKER, attemptsOf, deliveriesOf, waitForAttempts, waitForStates } from '../test/delivery.js';
 import { startReceiver, type Receiver, type Reply } from '../test/receiver.js';
 import { describeEachStorage } from '../test/storages.js';
 import { startWorker, type Worker } from './worker.js';
@@ -60,6 +60,23 @@ describeEachStorage('delivery to hostile receivers', (env) => {
       assert.equal(rows[0]!.due, true, 'due again at once, not at the end of the lease');
       assert.equal((await attemptsOf(storage, [message.id])).length, 0);
       worker = startWorker(hookyard, { ...TEST_WORKER, attemptTimeoutMs: 600, leaseMs: 5_000, retrySchedule: [60_000], concurrency: 8, endpointConcurrency: 2 });
+    });
+
+    test('the shortest lease the settings allow (attempt timeout + 1 s) still delivers', async () => {
+      const { hookyard, storage } = env();
+      const app = await hookyard.applications.create({ name: 'tight-lease' });
+      await hookyard.endpoints.create(app.id, { url: receiver.origin + '/tight' });
+      await worker.stop(0); // this test's worker alone takes the deliveries
+      const own = startWorker(hookyard, { ...TEST_WORKER, attemptTimeoutMs: 1_000, leaseMs: 2_000 });
+      try {
+        const ids = (await hookyard.messages.publishBatch(app.id, Array.from({ length: 20 }, (_, n) => ({ eventType: 'a.b', payload: { n } })))).map((r) => r.message.id);
+        const rows = await waitForStates(storage, ids, ['succeeded'], 10_000);
+        assert.equal(rows.length, 20);
+        assert.ok(rows.every((r) => r.attempt_count === 1), 'each sent once, none given back and re-claimed');
+      } finally {
+        await own.stop(1_000);
+        worker = startWorker(hookyard, { ...TEST_WORKER, attemptTimeoutMs: 600, leaseMs: 5_000, retrySchedule: [60_000], concurrency: 8, endpointConcurrency: 2 });
+      }
     });
 
     test('a 5 MB response is cut at the cap and flagged truncated', async () => {

@@ -35,7 +35,7 @@ export interface WorkerStats {
  * `concurrency` at once, `endpointConcurrency` per endpoint), and write the
  * results back in batches. Claims run up to two batches ahead of the free slots,
  * so a busy worker never waits on a claim's round trip. It claims when woken (NOTIFY, a publish in this
- * process, a retry coming due, a free slot after a full claim) or every
+ * process, a retry coming due, a freed slot at an endpoint that was at its cap) or every
  * `pollIntervalMs`, and otherwise sleeps: an idle worker makes one query per
  * poll interval.
  */
@@ -172,8 +172,9 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
   const held = new Map<string, number>();
   const heldCap = settings.endpointConcurrency * 2;
   // A ready delivery must start early enough to finish inside its lease, or a second worker could
-  // claim it while it is still being sent; one that waited too long is given back instead.
-  const readyMaxMs = settings.leaseMs - settings.attempt.attemptTimeoutMs - 1_000;
+  // claim it while it is still being sent; one that waited too long is given back instead. Settings
+  // guarantee the lease outlasts an attempt by 1 s, so this is at least 500 ms, with 500 ms to spare.
+  const readyMaxMs = settings.leaseMs - settings.attempt.attemptTimeoutMs - 500;
 
   function holdChange(endpointId: string, by: number): void {
     const n = (held.get(endpointId) ?? 0) + by;
@@ -239,7 +240,7 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
     }
     // Two claims run at once, each sized by the room it saw; rows past an endpoint's cap go back at once.
     const over: Claimed[] = [];
-    const at = performance.now();
+    const at = startedAt; // the lease began at most this long ago
     for (const c of claimed) {
       if (c.endpointDisabled) record(attemptSkip(c));
       else if ((held.get(c.endpointId) ?? 0) >= heldCap) over.push(c);
