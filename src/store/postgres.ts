@@ -26,11 +26,6 @@ export async function openPostgres({ connectionString, max = 10, applicationName
   const probe = await pool.connect();
   probe.release();
 
-  // Statements are not prepared (named): a generic plan cached while the delivery table was small
-  // made the claim twice as costly once it had grown. Unnamed statements are planned per call.
-  const run = <R>(client: pg.Pool | pg.PoolClient, text: string, params?: unknown[]) =>
-    client.query(text, params) as unknown as Promise<QueryResult<R>>;
-
   const listeners = new Map<string, Set<(payload: string) => void>>();
   let listenClient: pg.PoolClient | undefined;
 
@@ -46,14 +41,16 @@ export async function openPostgres({ connectionString, max = 10, applicationName
 
   return {
     kind: 'postgres',
+    // Statements go unnamed, planned per call. Named (prepared) ones were tried: a generic plan
+    // cached while the delivery table was small made the claim twice as costly once it had grown.
     query<R>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
-      return run<R>(pool, text, params);
+      return pool.query(text, params as unknown[]) as unknown as Promise<QueryResult<R>>;
     },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       try {
         await client.query('begin');
-        const result = await fn({ query: <R>(text: string, params?: unknown[]) => run<R>(client, text, params) });
+        const result = await fn(client as unknown as Queryable);
         await client.query('commit');
         return result;
       } catch (error) {
