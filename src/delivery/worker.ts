@@ -176,10 +176,11 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
   // guarantee the lease outlasts an attempt by 1 s, so this is at least 500 ms, with 500 ms to spare.
   const readyMaxMs = settings.leaseMs - settings.attempt.attemptTimeoutMs - 500;
 
-  function holdChange(endpointId: string, by: number): void {
-    const n = (held.get(endpointId) ?? 0) + by;
-    if (n === 0) held.delete(endpointId);
-    else held.set(endpointId, n);
+  /** Adds `by` to an endpoint's count in `counts`, dropping endpoints that reach zero. */
+  function countChange(counts: Map<string, number>, endpointId: string, by: number): void {
+    const n = (counts.get(endpointId) ?? 0) + by;
+    if (n === 0) counts.delete(endpointId);
+    else counts.set(endpointId, n);
   }
 
   /** Starts ready deliveries while slots are free, oldest first, skipping endpoints at their cap. */
@@ -189,7 +190,7 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
       const { claimed, at } = ready[i]!;
       if (performance.now() - at > readyMaxMs) {
         ready.splice(i, 1);
-        holdChange(claimed.endpointId, -1);
+        countChange(held, claimed.endpointId, -1);
         (stale ??= []).push(claimed);
       } else if ((perEndpoint.get(claimed.endpointId) ?? 0) < settings.endpointConcurrency) {
         ready.splice(i, 1);
@@ -200,7 +201,7 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
   }
 
   function start(claimed: Claimed, secrets: string[]): void {
-    perEndpoint.set(claimed.endpointId, (perEndpoint.get(claimed.endpointId) ?? 0) + 1);
+    countChange(perEndpoint, claimed.endpointId, 1);
     const done = attemptRun(claimed, secrets, { agent, settings: settings.attempt, now: ctx.now, random: settings.random }).then(
       (completion) => {
         // An attempt cut short by shutdown is not recorded; its lease is released instead.
@@ -210,12 +211,10 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
     ).finally(() => {
       if (cutOff) return;
       inFlight.delete(claimed.id);
-      const n = perEndpoint.get(claimed.endpointId)! - 1;
-      if (n === 0) perEndpoint.delete(claimed.endpointId);
-      else perEndpoint.set(claimed.endpointId, n);
+      countChange(perEndpoint, claimed.endpointId, -1);
       // An endpoint that was at its cap was skipped by claims; it may have more due work.
       if ((held.get(claimed.endpointId) ?? 0) >= heldCap) mayHaveWork = true;
-      holdChange(claimed.endpointId, -1);
+      countChange(held, claimed.endpointId, -1);
       if (!stopping) pump();
       wakeLoop?.();
     });
@@ -240,13 +239,13 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
     }
     // Two claims run at once, each sized by the room it saw; rows past an endpoint's cap go back at once.
     const over: Claimed[] = [];
-    const at = startedAt; // the lease began at most this long ago
     for (const c of claimed) {
       if (c.endpointDisabled) record(attemptSkip(c));
       else if ((held.get(c.endpointId) ?? 0) >= heldCap) over.push(c);
       else {
-        holdChange(c.endpointId, 1);
-        ready.push({ claimed: c, at });
+        countChange(held, c.endpointId, 1);
+        // The lease began no later than the claim was sent, so its age is counted from there.
+        ready.push({ claimed: c, at: startedAt });
       }
     }
     pump();
