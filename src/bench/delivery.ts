@@ -1,11 +1,11 @@
 import { fork, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { startWorker, type WorkerOptions, type WorkerStats } from '../delivery/worker.js';
 import type { Hookyard } from '../hookyard.js';
 import type { BenchContext } from './main.js';
+import { machineCpuMicros, processCpuMicros } from './cpu.js';
 import { benchTargets, rate } from './databases.js';
 
 /**
@@ -57,20 +57,14 @@ async function benchReceiver(): Promise<BenchReceiver> {
  * It shows what a figure is limited by on a small machine.
  */
 async function cpuSplit<T>(receiver: BenchReceiver, fn: () => Promise<T>, workerCpu?: () => number): Promise<{ result: T; split: string }> {
-  const machine = () => cpus().reduce((sum, c) => ({ busy: sum.busy + c.times.user + c.times.nice + c.times.sys + c.times.irq, idle: sum.idle + c.times.idle }), { busy: 0, idle: 0 });
-  const own = () => {
-    const { user, system } = process.cpuUsage();
-    return user + system;
-  };
   const worker = workerCpu ?? (() => 0);
-  const [m0, o0, r0, w0, t0] = [machine(), own(), (await receiver.stats()).cpuMicros, worker(), performance.now()];
+  const [m0, o0, r0, w0, t0] = [machineCpuMicros(), processCpuMicros(), (await receiver.stats()).cpuMicros, worker(), performance.now()];
   const result = await fn();
-  const [m1, o1, r1, w1, t1] = [machine(), own(), (await receiver.stats()).cpuMicros, worker(), performance.now()];
+  const [m1, o1, r1, w1, t1] = [machineCpuMicros(), processCpuMicros(), (await receiver.stats()).cpuMicros, worker(), performance.now()];
   const wallMicros = (t1 - t0) * 1000;
   const cores = (micros: number) => (micros / wallMicros).toFixed(2);
-  const busy = (m1.busy - m0.busy) * 1000; // os.cpus() times are ms
-  const rest = Math.max(0, busy - (o1 - o0) - (r1 - r0) - (w1 - w0));
-  const idle = (m1.idle - m0.idle) * 1000;
+  const rest = Math.max(0, m1.busy - m0.busy - (o1 - o0) - (r1 - r0) - (w1 - w0));
+  const idle = m1.idle - m0.idle;
   const workerPart = workerCpu ? `, worker process ${cores(w1 - w0)}` : '';
   return { result, split: `CPU in cores: this process ${cores(o1 - o0)}${workerPart}, receiver ${cores(r1 - r0)}, database and rest ${cores(rest)}, idle ${cores(idle)}` };
 }

@@ -1,8 +1,8 @@
-import { cpus } from 'node:os';
 import { deliveryClaimDue } from '../delivery/claim.js';
 import { deliveryComplete, type Completion } from '../delivery/complete.js';
 import { newId } from '../ids/id.js';
 import type { BenchContext } from './main.js';
+import { machineCpuMicros, processCpuMicros } from './cpu.js';
 import { benchTargets, rate } from './databases.js';
 
 /**
@@ -26,12 +26,7 @@ export async function queueBench(ctx: BenchContext): Promise<void> {
         await hookyard.messages.publishBatch(app.id, Array.from({ length: 100 }, () => ({ eventType: 'invoice.paid', payload })));
       }
       await hookyard.storage.query('analyze hookyard.delivery');
-      const busy = () => cpus().reduce((sum, c) => sum + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0) * 1000; // µs
-      const own = () => {
-        const { user, system } = process.cpuUsage();
-        return user + system;
-      };
-      const [b0, o0, t0] = [busy(), own(), performance.now()];
+      const [b0, o0, t0] = [machineCpuMicros().busy, processCpuMicros(), performance.now()];
       let claimMs = 0;
       let writeMs = 0;
       let done = 0;
@@ -72,7 +67,7 @@ export async function queueBench(ctx: BenchContext): Promise<void> {
         writeMs += performance.now() - t;
         done += claimed.length;
       }
-      const [b1, o1, ms] = [busy(), own(), performance.now() - t0];
+      const [b1, o1, ms] = [machineCpuMicros().busy, processCpuMicros(), performance.now() - t0];
       const per = (micros: number) => `${Math.round(micros / done)} µs`;
       console.log(
         `  ${kind.padEnd(8)} ${rate(done, ms).padStart(10)} deliveries  claim ${per(claimMs * 1000)}/row, write-back ${per(writeMs * 1000)}/row (wall)  ` +

@@ -4,13 +4,10 @@
 // time minus the `sentAt` in the body. The parent asks for figures over IPC.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { processCpuMicros } from './cpu.js';
 
 let count = 0;
 let latencies: number[] = [];
-const cpuMicros = () => {
-  const { user, system } = process.cpuUsage();
-  return user + system;
-};
 
 const server = createServer((req, res) => {
   const chunks: Buffer[] = [];
@@ -34,7 +31,7 @@ process.on('message', (msg: { op: 'stats' | 'reset' | 'close' }) => {
     server.closeAllConnections();
     return;
   }
-  process.send!({ count, latencies, cpuMicros: cpuMicros() });
+  process.send!({ count, latencies, cpuMicros: processCpuMicros() });
 });
 // Never outlive the bench.
 process.on('disconnect', () => process.exit(0));
