@@ -162,9 +162,8 @@ interface RunSize {
 }
 
 /**
- * One measured run against a running worker: the ceiling right before it (on a
- * shared machine the ceiling drifts, and a ratio means something only against
- * conditions of the same moment), then throughput and light-load latency.
+ * One measured run against a running worker: throughput with the ceiling taken
+ * right before and right after it, then light-load latency.
  */
 async function throughput(
   label: string,
