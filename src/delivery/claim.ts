@@ -64,8 +64,12 @@ export interface ClaimResult {
  * next_attempt_at order, stopped at `limit`; endpoints this worker has
  * filled are skipped in that scan rather than ranked. The scan lives in the
  * function hookyard.delivery_due_lock (migration 002), which pins that plan.
- * Locking only the rows it may keep matters: each lock is a write. Payloads
- * are fetched by primary key per row, secrets once per endpoint.
+ * Locking only the rows it may keep matters: each lock is a write. The kept
+ * rows are updated by primary key (`= any(array(...))`): joined instead, the
+ * planner took the scan's default estimate of 1,000 rows and, on a table of
+ * 20,000, hashed a sequential scan of all of it for 40 rows (4.2 ms against
+ * 0.8 ms). Payloads are fetched by primary key per row, secrets once per
+ * endpoint.
  */
 export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpointCap, endpointRoom }: ClaimQuery): Promise<ClaimResult> {
   const full = [...endpointRoom].filter(([, room]) => room <= 0).map(([id]) => id);
@@ -84,8 +88,7 @@ export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpoint
        update hookyard.delivery d
           set state = 'sending', attempt_count = d.attempt_count + 1,
               next_attempt_at = now() + $5 * interval '1 millisecond', updated_at = now()
-         from chosen
-        where d.id = chosen.id
+        where d.id = any (array(select id from chosen))
        returning d.id, d.message_id, d.endpoint_id, d.attempt_count, d.trigger, d.one_shot
      ), secrets as (
        select s.endpoint_id, array_agg(encode(s.sealed, 'hex') order by s.id desc) as sealed
