@@ -167,10 +167,13 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
   // --- claiming and sending ---
   // A claimed delivery is `ready` until a slot frees, then `inFlight`. Claims run ahead of sending
   // by up to two batches, so slots never wait on a claim's round trip. `held` counts both per
-  // endpoint: an endpoint may have endpointConcurrency in flight and as many more waiting.
+  // endpoint: an endpoint may have endpointConcurrency in flight and three times as many waiting.
+  // The cap keeps one endpoint's backlog from filling the ready queue; it is not tighter because
+  // with a few busy endpoints it is what sizes claims, and small claims cost the database more per
+  // row (at 2x, claims in the 10-endpoint bench came back half a batch long; docs/delivery.md).
   const ready: { claimed: Claimed; at: number }[] = [];
   const held = new Map<string, number>();
-  const heldCap = settings.endpointConcurrency * 2;
+  const heldCap = settings.endpointConcurrency * 4;
   // A ready delivery must start early enough to finish inside its lease, or a second worker could
   // claim it while it is still being sent; one that waited too long is given back instead. Settings
   // guarantee the lease outlasts an attempt by 1 s, so this is at least 500 ms, with 500 ms to spare.
@@ -221,13 +224,13 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
     inFlight.set(claimed.id, { claimed, done });
   }
 
-  async function claimAndStart(want: number, overlapping: boolean): Promise<void> {
-    // A claim that overlaps another takes only half of each endpoint's room, so the two rarely overshoot the cap.
-    const share = (room: number) => (overlapping ? Math.ceil(room / 2) : room);
-    const endpointRoom = new Map([...held].map(([id, n]) => [id, share(heldCap - n)]));
+  async function claimAndStart(want: number): Promise<void> {
+    // One claim runs at a time and `held` only falls while it runs, so the room it was given still
+    // holds when it returns: no endpoint can end up over its cap.
+    const endpointRoom = new Map([...held].map(([id, n]) => [id, heldCap - n]));
     mayHaveWork = false; // a notification during the claim sets it again
     const startedAt = performance.now();
-    const { claimed, more } = await deliveryClaimDue(ctx.storage, { limit: want, leaseMs: settings.leaseMs, endpointCap: share(heldCap), endpointRoom });
+    const { claimed, more } = await deliveryClaimDue(ctx.storage, { limit: want, leaseMs: settings.leaseMs, endpointCap: heldCap, endpointRoom });
     counters.claims++;
     counters.claimedRows += claimed.length;
     counters.claimMs += performance.now() - startedAt;
@@ -237,11 +240,8 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
       await deliveryRelease(ctx.storage, claimed);
       return;
     }
-    // Two claims run at once, each sized by the room it saw; rows past an endpoint's cap go back at once.
-    const over: Claimed[] = [];
     for (const c of claimed) {
       if (c.endpointDisabled) record(attemptSkip(c));
-      else if ((held.get(c.endpointId) ?? 0) >= heldCap) over.push(c);
       else {
         countChange(held, c.endpointId, 1);
         // The lease began no later than the claim was sent, so its age is counted from there.
@@ -249,40 +249,32 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
       }
     }
     pump();
-    if (over.length) await deliveryRelease(ctx.storage, over);
     // A short claim because endpoints hit their cap is not an empty queue: claim again, skipping the full ones.
     if (claimed.some((c) => (held.get(c.endpointId) ?? 0) >= heldCap)) mayHaveWork = true;
   }
 
-  // Claims overlap (two at most) and run up to two batches ahead of the free slots, so the next
-  // batch is ready while the last one is being sent: on PostgreSQL a claim's round trip, not the
-  // sending, is what limits a busy worker.
-  const MAX_CLAIMS = 2;
-
+  // Claims run ahead of the free slots (up to two batches ready), so the next batch is waiting
+  // while the last one is sent. One claim runs at a time: two at once were tried, and each then
+  // walked past the rows the other had just locked, which cost more database time per delivery
+  // than the overlap saved (docs/delivery.md).
   const target = settings.concurrency + 2 * settings.batchSize;
-  let claiming = 0;
-  let reserved = 0;
-  const claims = new Set<Promise<void>>();
+  let claiming: Promise<void> | undefined;
   let failures = 0;
 
   async function loop(): Promise<void> {
     while (!stopping) {
-      const want = Math.min(settings.batchSize, target - inFlight.size - ready.length - reserved);
+      const want = Math.min(settings.batchSize, target - inFlight.size - ready.length);
       // Claim in batches, and only once fewer than half a batch are waiting: with more ready the next
       // claim is not needed yet, and when those wait on endpoint caps, claiming anyway would take one
       // row per freed slot (on PGlite, such claims also crowd the HTTP work off the thread). A worker
       // with free slots and nothing ready claims whatever there is at once (the light-load path).
-      const starved = ready.length === 0 && inFlight.size < settings.concurrency && claiming === 0;
+      const starved = ready.length === 0 && inFlight.size < settings.concurrency;
       const needed = ready.length < minClaim && want >= minClaim;
-      if (!mayHaveWork || claiming >= MAX_CLAIMS || want <= 0 || !(needed || starved)) {
+      if (!mayHaveWork || claiming || want <= 0 || !(needed || starved)) {
         await sleep(mayHaveWork ? 60_000 : settings.pollIntervalMs);
         continue;
       }
-
-      const overlapping = claiming > 0;
-      claiming++;
-      reserved += want;
-      const claim: Promise<void> = claimAndStart(want, overlapping).then(
+      claiming = claimAndStart(want).then(
         () => {
           failures = 0;
         },
@@ -293,14 +285,11 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
           mayHaveWork = true;
         },
       ).finally(() => {
-        claiming--;
-        reserved -= want;
-        claims.delete(claim);
+        claiming = undefined;
         wakeLoop?.();
       });
-      claims.add(claim);
     }
-    await Promise.all([...claims]);
+    await claiming;
   }
 
   const unsubscribeLocal = hookyard.onDeliveriesCreated(signal);
