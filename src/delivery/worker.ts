@@ -151,8 +151,12 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
   // --- signing secrets ---
   // Opened secrets by sealed value: a new or rotated secret has new sealed bytes, so the cache cannot go stale.
   const opened = new Map<string, string>();
+  // And by the claim's array, shared by that endpoint's rows in one claim: one lookup per claim, not per delivery.
+  const openedLists = new WeakMap<string[], string[]>();
   function secretsOf(claimed: Claimed): string[] {
-    return claimed.sealedSecrets.map((sealed) => {
+    let list = openedLists.get(claimed.sealedSecrets);
+    if (list) return list;
+    list = claimed.sealedSecrets.map((sealed) => {
       const key = `${claimed.endpointId}:${sealed}`;
       let secret = opened.get(key);
       if (secret === undefined) {
@@ -162,6 +166,8 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
       }
       return secret;
     });
+    openedLists.set(claimed.sealedSecrets, list);
+    return list;
   }
 
   // --- claiming and sending ---
@@ -189,9 +195,10 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
   /** Starts ready deliveries while slots are free, oldest first, skipping endpoints at their cap. */
   function pump(): void {
     let stale: Claimed[] | undefined;
+    const now = performance.now();
     for (let i = 0; i < ready.length && inFlight.size < settings.concurrency; ) {
       const { claimed, at } = ready[i]!;
-      if (performance.now() - at > readyMaxMs) {
+      if (now - at > readyMaxMs) {
         ready.splice(i, 1);
         countChange(held, claimed.endpointId, -1);
         (stale ??= []).push(claimed);
