@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { startWorker, type WorkerOptions, type WorkerStats } from '../delivery/worker.js';
 import type { Hookyard } from '../hookyard.js';
+import { send } from '../outbound/send.js';
 import type { BenchContext } from './main.js';
 import { machineCpuMicros, processCpuMicros } from './cpu.js';
 import { benchTargets, rate } from './databases.js';
@@ -99,6 +100,30 @@ async function ceiling(url: string, count: number): Promise<number> {
   return (count / ms) * 1000;
 }
 
+/**
+ * The same loop through Hookyard's own HTTP layer (`send()`, which the worker
+ * calls once per attempt) instead of undici's `request()`: what sending alone
+ * would allow, without storage, signing or bookkeeping.
+ */
+async function sendLoop(url: string, count: number): Promise<number> {
+  const agent = new Agent({ connections: CONCURRENCY });
+  const req = { url: `${url}/send`, body: JSON.stringify(PAYLOAD), headers: { 'content-type': 'application/json' } };
+  const options = { agent, timeoutMs: 15_000, maxResponseBytes: 16_384, requireHttps: false };
+  let next = 0;
+  const t = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next++ < count) {
+        const result = await send(req, options);
+        if (result.kind !== 'response' || result.status !== 200) throw new Error(`send loop: ${JSON.stringify(result)}`);
+      }
+    }),
+  );
+  const ms = performance.now() - t;
+  await agent.close();
+  return (count / ms) * 1000;
+}
+
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, everyMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -176,6 +201,7 @@ async function throughput(
 ): Promise<void> {
   await ceiling(receiver.url, quick ? 2_000 : 10_000); // warm-up
   const { result: ceilBefore, split: ceilingCpu } = await cpuSplit(receiver, () => ceiling(receiver.url, quick ? 5_000 : 50_000));
+  const sendRate = await sendLoop(receiver.url, quick ? 5_000 : 50_000);
 
   // Throughput: publish in batches of 100 while the worker runs; done when all are succeeded and recorded.
   const app = await hookyard.applications.create({ name: 'bench' });
@@ -205,6 +231,7 @@ async function throughput(
   const ceil = (ceilBefore + ceilAfter) / 2;
   console.log(`  ceiling  undici POST loop       ${rate(ceil, 1000).padStart(10)} requests (before ${rate(ceilBefore, 1000)}, after ${rate(ceilAfter, 1000)})`);
   console.log(`           ${ceilingCpu} (before)`);
+  console.log(`  send()   the worker's HTTP layer  ${rate(sendRate, 1000).padStart(10)} requests  ${(sendRate / ceil).toFixed(2)}x the ceiling (same loop, no storage, signing or bookkeeping)`);
   const perSecond = (total / ms) * 1000;
   console.log(`  ${label.padEnd(8)} end to end  ${rate(total, ms).padStart(10)} deliveries  ${(perSecond / ceil).toFixed(2)} of ceiling  peak RSS ${peakMb} MB (this process)`);
   console.log(`           ${split}`);
