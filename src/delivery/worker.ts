@@ -92,6 +92,18 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
     });
   }
 
+  // --- the database lane ---
+  // Claims and write-backs take turns, never overlapping: run side by side, each made the other
+  // slower in the database (the claim scans past row versions the write-back's snapshot still
+  // pins, and both lock the same heap pages). Measured with the queue's two statements: 92 µs of
+  // database CPU per delivery when overlapped, 60 µs when taking turns.
+  let lane: Promise<unknown> = Promise.resolve();
+  function inLane<T>(fn: () => Promise<T>): Promise<T> {
+    const run = lane.then(fn, fn);
+    lane = run.catch(() => {});
+    return run;
+  }
+
   // --- write-back (group commit) ---
   let flushTimer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> | undefined;
@@ -110,7 +122,7 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
     const batch = pending.splice(0);
     if (batch.length === 0) return;
     const startedAt = performance.now();
-    flushing = deliveryComplete(ctx.storage, batch).then(
+    flushing = inLane(() => deliveryComplete(ctx.storage, batch)).then(
       () => {
         counters.writes++;
         counters.writtenRows += batch.length;
@@ -237,7 +249,7 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
     const endpointRoom = new Map([...held].map(([id, n]) => [id, heldCap - n]));
     mayHaveWork = false; // a notification during the claim sets it again
     const startedAt = performance.now();
-    const { claimed, more } = await deliveryClaimDue(ctx.storage, { limit: want, leaseMs: settings.leaseMs, endpointCap: heldCap, endpointRoom });
+    const { claimed, more } = await inLane(() => deliveryClaimDue(ctx.storage, { limit: want, leaseMs: settings.leaseMs, endpointCap: heldCap, endpointRoom }));
     counters.claims++;
     counters.claimedRows += claimed.length;
     counters.claimMs += performance.now() - startedAt;
