@@ -283,12 +283,13 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
   async function loop(): Promise<void> {
     while (!stopping) {
       const want = Math.min(settings.batchSize, target - inFlight.size - ready.length);
-      // Claim in batches, and only once fewer than half a batch are waiting: with more ready the next
-      // claim is not needed yet, and when those wait on endpoint caps, claiming anyway would take one
-      // row per freed slot (on PGlite, such claims also crowd the HTTP work off the thread). A worker
-      // with free slots and nothing ready claims whatever there is at once (the light-load path).
+      // Claim in batches of at least half a batch, once fewer than a batch are waiting: a claim may
+      // wait behind a write-back for its turn on the database, and the batch still waiting covers
+      // that. Claiming smaller would take one row per freed slot when the waiting rows are held up by
+      // endpoint caps (on PGlite, such claims also crowd the HTTP work off the thread). A worker with
+      // free slots and nothing ready claims whatever there is at once (the light-load path).
       const starved = ready.length === 0 && inFlight.size < settings.concurrency;
-      const needed = ready.length < minClaim && want >= minClaim;
+      const needed = ready.length < settings.batchSize && want >= minClaim;
       if (!mayHaveWork || claiming || want <= 0 || !(needed || starved)) {
         await sleep(mayHaveWork ? 60_000 : settings.pollIntervalMs);
         continue;
