@@ -119,10 +119,11 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
     clearTimeout(flushTimer);
     flushTimer = undefined;
     if (flushing) return flushing.then(() => (pending.length ? flush() : undefined));
-    const batch = pending.splice(0);
-    if (batch.length === 0) return;
+    if (pending.length === 0) return;
     const startedAt = performance.now();
-    flushing = inLane(() => deliveryComplete(ctx.storage, batch)).then(
+    // The batch is taken when the write-back's turn comes, so it includes what finished meanwhile.
+    let batch: Completion[] = [];
+    flushing = inLane(() => deliveryComplete(ctx.storage, (batch = pending.splice(0)))).then(
       () => {
         counters.writes++;
         counters.writtenRows += batch.length;
@@ -249,7 +250,8 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
     const endpointRoom = new Map([...held].map(([id, n]) => [id, heldCap - n]));
     mayHaveWork = false; // a notification during the claim sets it again
     const startedAt = performance.now();
-    const { claimed, more } = await inLane(() => deliveryClaimDue(ctx.storage, { limit: want, leaseMs: settings.leaseMs, endpointCap: heldCap, endpointRoom }));
+    const claim = () => deliveryClaimDue(ctx.storage, { limit: want, leaseMs: settings.leaseMs, endpointCap: heldCap, endpointRoom });
+    const { claimed, more } = await inLane(claim);
     counters.claims++;
     counters.claimedRows += claimed.length;
     counters.claimMs += performance.now() - startedAt;
