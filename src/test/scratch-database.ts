@@ -17,10 +17,15 @@ async function adminQuery(adminUrl: string, sql: string): Promise<void> {
   }
 }
 
-/** Creates `<prefix>_<random>` on the server `adminUrl` points at; the name is ours, never input. */
-export async function scratchDatabaseCreate(adminUrl: string, prefix: 'hookyard_test' | 'hookyard_bench'): Promise<ScratchDatabase> {
+/**
+ * Creates `<prefix>_<random>` on the server `adminUrl` points at; the name is ours, never input.
+ * `icuLocale` gives the database a linguistic default collation (as many installations have),
+ * for tests of what must not depend on it.
+ */
+export async function scratchDatabaseCreate(adminUrl: string, prefix: 'hookyard_test' | 'hookyard_bench', { icuLocale }: { icuLocale?: 'en-US' } = {}): Promise<ScratchDatabase> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
-  await adminQuery(adminUrl, `create database ${name}`);
+  const locale = icuLocale ? ` template template0 locale_provider icu icu_locale '${icuLocale}'` : '';
+  await adminQuery(adminUrl, `create database ${name}${locale}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
