@@ -82,17 +82,18 @@ async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ result: T; peakMb
   }
 }
 
-async function ceiling(url: string, count: number): Promise<number> {
+/**
+ * `count` POSTs, CONCURRENCY at a time, each on its own keep-alive connection
+ * of a fresh agent; requests per second. Both reference loops below use it, so
+ * they differ only in how one request is made.
+ */
+async function postLoop(count: number, post: (agent: Agent) => Promise<void>): Promise<number> {
   const agent = new Agent({ connections: CONCURRENCY });
-  const body = JSON.stringify(PAYLOAD);
   let next = 0;
   const t = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (next++ < count) {
-        const res = await request(`${url}/ceiling`, { method: 'POST', dispatcher: agent, body, headers: { 'content-type': 'application/json' } });
-        await res.body.dump();
-      }
+      while (next++ < count) await post(agent);
     }),
   );
   const ms = performance.now() - t;
@@ -100,28 +101,26 @@ async function ceiling(url: string, count: number): Promise<number> {
   return (count / ms) * 1000;
 }
 
+/** The ceiling: a plain undici `request()` per POST, no storage. */
+function ceiling(url: string, count: number): Promise<number> {
+  const body = JSON.stringify(PAYLOAD);
+  return postLoop(count, async (dispatcher) => {
+    const res = await request(`${url}/ceiling`, { method: 'POST', dispatcher, body, headers: { 'content-type': 'application/json' } });
+    await res.body.dump();
+  });
+}
+
 /**
  * The same loop through Hookyard's own HTTP layer (`send()`, which the worker
  * calls once per attempt) instead of undici's `request()`: what sending alone
  * would allow, without storage, signing or bookkeeping.
  */
-async function sendLoop(url: string, count: number): Promise<number> {
-  const agent = new Agent({ connections: CONCURRENCY });
+function sendLoop(url: string, count: number): Promise<number> {
   const req = { url: `${url}/send`, body: JSON.stringify(PAYLOAD), headers: { 'content-type': 'application/json' } };
-  const options = { agent, timeoutMs: 15_000, maxResponseBytes: 16_384, requireHttps: false };
-  let next = 0;
-  const t = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next++ < count) {
-        const result = await send(req, options);
-        if (result.kind !== 'response' || result.status !== 200) throw new Error(`send loop: ${JSON.stringify(result)}`);
-      }
-    }),
-  );
-  const ms = performance.now() - t;
-  await agent.close();
-  return (count / ms) * 1000;
+  return postLoop(count, async (agent) => {
+    const result = await send(req, { agent, timeoutMs: 15_000, maxResponseBytes: 16_384, requireHttps: false });
+    if (result.kind !== 'response' || result.status !== 200) throw new Error(`send loop: ${JSON.stringify(result)}`);
+  });
 }
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, everyMs: number): Promise<void> {
