@@ -33,11 +33,11 @@ export interface WorkerStats {
 /**
  * The delivery worker: claim due deliveries under a lease, send each (at most
  * `concurrency` at once, `endpointConcurrency` per endpoint), and write the
- * results back in batches. Claims run up to two batches ahead of the free slots,
- * so a busy worker never waits on a claim's round trip. It claims when woken (NOTIFY, a publish in this
- * process, a retry coming due, a freed slot at an endpoint that was at its cap) or every
- * `pollIntervalMs`, and otherwise sleeps: an idle worker makes one query per
- * poll interval.
+ * results back in batches. Claims run up to two batches ahead of the free
+ * slots, so a busy worker seldom waits on a claim's round trip. It claims when
+ * woken (NOTIFY, a publish in this process, a retry coming due, a freed slot at
+ * an endpoint that was at its cap) or every `pollIntervalMs`, and otherwise
+ * sleeps: an idle worker makes one query per poll interval.
  */
 export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log: Logger = createLogger('silent')): Worker {
   const ctx = contextOf(hookyard);

@@ -3,7 +3,7 @@ import type { Queryable } from '../store/port.js';
 
 /**
  * Deletes up to `limit` messages created before `before`, with their
- * deliveries and attempts (foreign keys cascade). Ids sort by creation time,
+ * deliveries and attempts (statement-level triggers, migrations 004 and 005). Ids sort by creation time,
  * so the primary-key index finds them; batches keep each transaction short.
  */
 export async function messageDeleteExpired(db: Queryable, before: Date, limit: number): Promise<number> {
