@@ -28,6 +28,8 @@ export interface ClaimQuery {
   endpointCap: number;
   /** Endpoints this worker already sends to, and how many more each may take. */
   endpointRoom: Map<string, number>;
+  /** The worker's lane (migration 007): the claim waits for it before it scans. */
+  lane?: number;
 }
 
 interface ClaimedRow {
@@ -74,14 +76,15 @@ export interface ClaimResult {
  * planner took the scan's default estimate of 1,000 rows and, on a table of
  * 20,000, hashed a sequential scan of all of it for 40 rows (4.2 ms against
  * 0.8 ms). Payloads are fetched by primary key per row, secrets once per
- * endpoint.
+ * endpoint. Given the worker's `lane`, the scan waits for that lane first
+ * (migration 007), and its rows are the ones due once the wait is over.
  */
-export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpointCap, endpointRoom }: ClaimQuery): Promise<ClaimResult> {
+export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpointCap, endpointRoom, lane }: ClaimQuery): Promise<ClaimResult> {
   const full = [...endpointRoom].filter(([, room]) => room <= 0).map(([id]) => id);
   const room = Object.fromEntries([...endpointRoom].filter(([, r]) => r > 0));
   const { rows } = await db.query<ClaimedRow>(
     `with candidate as (
-       select * from hookyard.delivery_due_lock($1, $2::text[])
+       select * from hookyard.delivery_due_lock($1, $2::text[]) where (select hookyard.lane_enter($6))
      ), chosen as (
        select id from (
          select id, endpoint_id, next_attempt_at,
@@ -107,7 +110,7 @@ export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpoint
        -- An endpoint deleted while its fan-out ran leaves no row: treated as disabled, the delivery is cancelled.
        left join hookyard.endpoint e on e.id = c.endpoint_id
        left join secrets s on s.endpoint_id = c.endpoint_id`,
-    [limit, full, JSON.stringify(room), endpointCap, leaseMs],
+    [limit, full, JSON.stringify(room), endpointCap, leaseMs, lane ?? null],
   );
   const secrets = new Map<string | null, string[]>();
   const secretsOf = (text: string | null) => {

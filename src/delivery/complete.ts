@@ -43,19 +43,20 @@ export interface Completion {
  * inserted and the deliveries updated through data-modifying CTEs. A delivery
  * is updated only while it is still `sending` under the same lease, so a late
  * result from a worker whose lease ran out cannot overwrite a newer one; its
- * attempt is still recorded, because it happened.
+ * attempt is still recorded, because it happened. Given the worker's `lane`, it
+ * first waits for that lane (migration 007).
  */
-export async function deliveryComplete(storage: Storage, completions: Completion[]): Promise<void> {
+export async function deliveryComplete(storage: Storage, completions: Completion[], lane?: number): Promise<void> {
   if (completions.length === 0) return;
   const gone = completions.filter((c) => c.disableEndpoint);
-  if (gone.length === 0) return deliveryCompleteIn(storage, completions);
+  if (gone.length === 0) return deliveryCompleteIn(storage, completions, lane);
   await storage.transaction(async (tx) => {
-    await deliveryCompleteIn(tx, completions);
+    await deliveryCompleteIn(tx, completions, lane);
     for (const { disableEndpoint } of gone) await endpointGoneDisable(tx, disableEndpoint!.endpointId, disableEndpoint!.reason);
   });
 }
 
-async function deliveryCompleteIn(db: Queryable, completions: Completion[]): Promise<void> {
+async function deliveryCompleteIn(db: Queryable, completions: Completion[], lane: number | undefined): Promise<void> {
   const attempts = completions.flatMap((c) => (c.attempt ? [attemptJson(c.attempt)] : []));
   const updates = completions.map((c) => ({ id: c.deliveryId, claimed: c.claimedCount, count: c.attemptCount, state: c.state, delay_ms: c.delayMs, at: c.attempt?.createdAt ?? null }));
   await db.query(
@@ -76,8 +77,8 @@ async function deliveryCompleteIn(db: Queryable, completions: Completion[]): Pro
             last_attempt_at = coalesce(x.at, d.last_attempt_at),
             trigger = 'scheduled', one_shot = false, updated_at = now()
        from jsonb_to_recordset($2::jsonb) as x(id bigint, claimed int, count int, state text, delay_ms int, at timestamptz)
-      where d.id = x.id and d.state = 'sending' and d.attempt_count = x.claimed`,
-    [JSON.stringify(attempts), JSON.stringify(updates)],
+      where d.id = x.id and d.state = 'sending' and d.attempt_count = x.claimed and (select hookyard.lane_enter($3))`,
+    [JSON.stringify(attempts), JSON.stringify(updates), lane ?? null],
   );
 }
 
