@@ -118,25 +118,31 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
     flushTimer = undefined;
     if (flushing) return flushing.then(() => (pending.length ? flush() : undefined));
     if (pending.length === 0) return;
-    const startedAt = performance.now();
-    const batch = pending.splice(0);
-    flushing = deliveryComplete(ctx.storage, batch, lane).then(
-      () => {
-        counters.writes++;
-        counters.writtenRows += batch.length;
-        counters.writeMs += performance.now() - startedAt;
-        return tableMaintain(batch.length);
-      },
-      async (error: unknown) => {
-        // Keep the results and try again; if this process dies first, the leases expire and the deliveries are retried.
-        log.error({ err: error, results: batch.length }, 'delivery write-back failed; retrying');
-        pending.unshift(...batch);
-        await new Promise((r) => setTimeout(r, 500));
-      },
-    );
+    flushing = writeBack();
     await flushing;
     flushing = undefined;
     if (pending.length) await flush();
+  }
+
+  async function writeBack(): Promise<void> {
+    // PGlite runs one statement at a time on this thread, so a write-back queued behind a claim
+    // would only fix its batch early, and write smaller batches (75 rows against 200 in the bench,
+    // at more CPU per delivery). There it waits for the claim, then takes what has finished.
+    if (ctx.storage.kind === 'pglite') await claiming;
+    const startedAt = performance.now();
+    const batch = pending.splice(0);
+    try {
+      await deliveryComplete(ctx.storage, batch, lane);
+      counters.writes++;
+      counters.writtenRows += batch.length;
+      counters.writeMs += performance.now() - startedAt;
+      await tableMaintain(batch.length);
+    } catch (error) {
+      // Keep the results and try again; if this process dies first, the leases expire and the deliveries are retried.
+      log.error({ err: error, results: batch.length }, 'delivery write-back failed; retrying');
+      pending.unshift(...batch);
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 
   // Statistics go stale in a burst: autovacuum analyzes only after a minute or more, and meanwhile
