@@ -125,10 +125,6 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
   }
 
   async function writeBack(): Promise<void> {
-    // PGlite runs one statement at a time on this thread, so a write-back queued behind a claim
-    // would only fix its batch early, and write smaller batches (75 rows against 200 in the bench,
-    // at more CPU per delivery). There it waits for the claim, then takes what has finished.
-    if (ctx.storage.kind === 'pglite') await claiming;
     const startedAt = performance.now();
     const batch = pending.splice(0);
     try {
