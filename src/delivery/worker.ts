@@ -129,16 +129,17 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
     const batch = pending.splice(0);
     try {
       await deliveryComplete(ctx.storage, batch, lane);
-      counters.writes++;
-      counters.writtenRows += batch.length;
-      counters.writeMs += performance.now() - startedAt;
-      await tableMaintain(batch.length);
     } catch (error) {
       // Keep the results and try again; if this process dies first, the leases expire and the deliveries are retried.
       log.error({ err: error, results: batch.length }, 'delivery write-back failed; retrying');
       pending.unshift(...batch);
       await new Promise((r) => setTimeout(r, 500));
+      return;
     }
+    counters.writes++;
+    counters.writtenRows += batch.length;
+    counters.writeMs += performance.now() - startedAt;
+    await tableMaintain(batch.length);
   }
 
   // Statistics go stale in a burst: autovacuum analyzes only after a minute or more, and meanwhile
