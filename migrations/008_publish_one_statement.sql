@@ -22,7 +22,7 @@ alter table hookyard.idempotency_key add column with_content boolean;
 create function hookyard.event_type_version(updated_at timestamptz) returns bigint
 language sql stable as $$ select (extract(epoch from updated_at) * 1000000)::bigint $$;
 
--- `input` is a JSON array of messages, each:
+-- `input` is a JSON array (json, not jsonb: it is read once and never stored) of messages, each:
 --   n             its position (1..), echoed in the output
 --   unit          messages of one unit are published together or not at all
 --   app           application id or uid
@@ -35,7 +35,7 @@ language sql stable as $$ select (extract(epoch from updated_at) * 1000000)::big
 -- Outcomes: created | existing (the eventId was used: the earlier message) | replayed (the key
 -- was used by the same request: its message, or the stored response) | key_busy | key_reused |
 -- no_app | no_endpoint | stale | skipped (another message of the unit was refused).
-create function hookyard.message_publish(input jsonb, channel text, key_retention_ms bigint, key_abandoned_ms bigint)
+create function hookyard.message_publish(input json, channel text, key_retention_ms bigint, key_abandoned_ms bigint)
 returns table (n integer, outcome text, id text, app_id text, event_type text, event_id text, payload text,
                channels text[], tags text[], created_at timestamptz, deliveries integer,
                replay_status integer, replay_body text, replay_with_content boolean)
@@ -65,7 +65,7 @@ begin
   for r in
     with recursive
     item as (
-      select i.* from jsonb_to_recordset(input) as i(
+      select i.* from json_to_recordset(input) as i(
         n integer, unit integer, app text, id text, event_type text, event_id text, payload text,
         channels text[], tags text[], created_at timestamptz, event_type_version bigint, endpoint text,
         scope text, key text, fingerprint text, with_content boolean)
@@ -114,6 +114,7 @@ begin
       select g.id, g.app_id, g.event_type, g.event_id, g.payload, g.channels, g.tags, g.created_at
         from go g
        where g.key is null or g.id in (select c.message_id from claimed c)
+       order by g.n -- of two messages with one eventId, the first is kept
       on conflict (app_id, event_id) where event_id is not null do nothing
       returning m.id, m.app_id, m.event_type, m.channels
     ),
@@ -176,7 +177,7 @@ begin
     for r in
       with lost as (
         select i.n, i.event_id, i.id as own_id, i.scope, i.key, l.app_id
-          from jsonb_to_recordset(input) as i(n integer, id text, event_id text, scope text, key text)
+          from json_to_recordset(input) as i(n integer, id text, event_id text, scope text, key text)
           join unnest(lost_event_id, lost_app) as l(n, app_id) on l.n = i.n
       ),
       found as (
@@ -201,7 +202,7 @@ begin
   if cardinality(lost_key) > 0 then
     for r in
       select i.n, k.fingerprint <> i.fingerprint as reused, k.status, k.body, k.message_id, k.with_content, k.token_id is null as gone
-        from jsonb_to_recordset(input) as i(n integer, scope text, key text, fingerprint text)
+        from json_to_recordset(input) as i(n integer, scope text, key text, fingerprint text)
         left join hookyard.idempotency_key k on k.token_id = i.scope and k.key = i.key
        where i.n = any (lost_key)
     loop
