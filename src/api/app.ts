@@ -94,13 +94,13 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
       throw new HookyardError('payload_too_large', `the request body is larger than ${bodyLimitBytes} bytes`);
     },
   });
-  const idempotent = idempotency(hookyard.storage, { retentionMs: idempotencyRetentionMs });
+  const keys = idempotency(hookyard.storage, { retentionMs: idempotencyRetentionMs });
 
   for (const r of routes) {
     const handler = routeHandler(r, { validateResponses });
     const chain: MiddlewareHandler<ApiEnv>[] = r.public ? [] : [authenticate];
     if (r.body) chain.push(limitBody);
-    if (r.method === 'post' && !r.public) chain.push(idempotent);
+    if (r.method === 'post' && !r.public) chain.push(r.idempotentReplay ? keys.deferred(r.idempotentReplay) : keys.middleware);
     app.on(r.method.toUpperCase(), [honoPath(r.path)], ...chain, handler);
   }
   return { app, routes, openapi, auth };

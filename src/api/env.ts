@@ -1,4 +1,5 @@
 import type { Logger } from '../log.js';
+import type { IdempotencyRequest } from './idempotency.js';
 
 /** What middleware leaves on each request's context. */
 export interface ApiEnv {
@@ -7,5 +8,9 @@ export interface ApiEnv {
     log: Logger;
     /** The id of the API token that authenticated the request. */
     tokenId: string;
+    /** An Idempotency-Key handed to a route that records it itself (publish). */
+    idempotency: IdempotencyRequest | undefined;
+    /** Set by such a route once its statement has checked or recorded the key. */
+    idempotencyHandled: boolean | undefined;
   };
 }
