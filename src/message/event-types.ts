@@ -6,14 +6,17 @@ import type { Queryable } from '../store/port.js';
 export interface KnownEventType {
   eventType: EventType | undefined;
   version: number | null;
+  /** Read from the table by this lookup, rather than remembered. */
+  fresh: boolean;
 }
 
 /**
  * The event types publishes name, kept in this process so that a publish costs no lookup.
  * Nothing here has to be fresh: each publish hands the version it validated against to
  * `hookyard.message_publish`, which refuses it as stale when the table says otherwise (another
- * process changed the type); the publish then forgets the entry and validates again. So several
- * API processes on one database stay correct without telling each other anything.
+ * process changed the type); the publish then forgets the entry and validates again. A payload is
+ * refused only by a fresh entry, since the type may have been relaxed or deleted meanwhile. So
+ * several API processes on one database stay correct without telling each other anything.
  */
 export function eventTypeCache({ maxEntries = 2_048 } = {}) {
   const known = new Map<string, KnownEventType>();
@@ -25,14 +28,14 @@ export function eventTypeCache({ maxEntries = 2_048 } = {}) {
       const missing: string[] = [];
       for (const name of names) {
         const entry = known.get(name);
-        if (entry) found.set(name, entry);
+        if (entry) found.set(name, { ...entry, fresh: false });
         else if (!found.has(name)) missing.push(name);
       }
       if (missing.length === 0) return found;
       const rows = new Map((await eventTypeGetVersioned(db, missing)).map((r) => [r.eventType.name, r]));
       for (const name of missing) {
         const row = rows.get(name);
-        const entry: KnownEventType = row ? { eventType: row.eventType, version: row.version } : { eventType: undefined, version: null };
+        const entry: KnownEventType = row ? { eventType: row.eventType, version: row.version, fresh: true } : { eventType: undefined, version: null, fresh: true };
         // Insertion order is age: the oldest entry makes room (names come from clients, so the map is bounded).
         if (known.size >= maxEntries) known.delete(known.keys().next().value!);
         known.set(name, entry);

@@ -124,11 +124,19 @@ export function messageService(ctx: Context, validators: PayloadValidators) {
     for (let attempt = 1; ; attempt++) {
       const known = await eventTypes.lookup(options.db ?? storage, names);
       const fields: FieldError[] = [];
+      const refusedBy = new Set<string>();
       prepared.forEach((p, index) => {
         const eventType = known.get(p.eventType)?.eventType;
         const problem = eventType && validators.validate(eventType, p.payload.value);
-        if (problem) fields.push({ loc: [...loc(index), 'payload'], msg: `does not match the schema of ${p.eventType}: ${problem}`, type: 'schema' });
+        if (!problem) return;
+        fields.push({ loc: [...loc(index), 'payload'], msg: `does not match the schema of ${p.eventType}: ${problem}`, type: 'schema' });
+        if (!known.get(p.eventType)!.fresh) refusedBy.add(p.eventType);
       });
+      if (refusedBy.size > 0) {
+        // Refused by a remembered schema, which may since have been relaxed elsewhere: look again first.
+        eventTypes.forget(refusedBy);
+        continue;
+      }
       if (fields.length) throw new HookyardError('validation', `${fields[0]!.loc.join('.')}: ${fields[0]!.msg}`, { fields });
       const key = claim ? { scope: claim.scope, key: claim.key, fingerprint: claim.fingerprint, withContent: claim.withContent } : null;
       const items: PublishItem[] = prepared.map((p) => ({
