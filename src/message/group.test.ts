@@ -73,7 +73,7 @@ describeEachStorage('publish: one round trip, group commit', (env) => {
   });
 
   test('concurrent publishes share statements, and each gets its own answer; bad ones fail alone', async () => {
-    const { app, ep } = await setup();
+    const { app } = await setup();
     const typed = unique('typed');
     await hookyard.eventTypes.create({ name: typed, description: 'id must be a string', schemas: { '1': { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } } });
     const plain = unique('plain');
