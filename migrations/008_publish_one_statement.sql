@@ -11,6 +11,26 @@
 -- fails its neighbours. Locks: row locks on the rows inserted; an insert that meets another
 -- transaction's uncommitted row with the same Idempotency-Key or eventId waits for it.
 
+-- The message table's foreign key to application cost a trigger call, a lookup and a row lock on
+-- the application per message inserted. The publish statement reads the application itself and
+-- locks it once per group (FOR KEY SHARE, as the key did, so that a concurrent delete waits for
+-- the publish and then removes its messages too); a statement-level trigger does what the key's
+-- ON DELETE CASCADE did, as migration 005 does for deliveries.
+alter table hookyard.message drop constraint message_app_id_fkey;
+
+create function hookyard.message_delete_with_application() returns trigger
+language plpgsql as $$
+begin
+  delete from hookyard.message m using gone g where m.app_id = g.id;
+  return null;
+end
+$$;
+
+create trigger application_messages_delete
+  after delete on hookyard.application
+  referencing old table as gone
+  for each statement execute function hookyard.message_delete_with_application();
+
 -- A publish's Idempotency-Key record points at the message it created instead of keeping a copy
 -- of the response (which would carry the whole payload a second time); the replay is rebuilt from
 -- the message. `with_content` is the first request's `with_content`, replayed as it was.
@@ -70,6 +90,12 @@ begin
         channels text[], tags text[], created_at timestamptz, event_type_version bigint, endpoint text,
         scope text, key text, fingerprint text, with_content boolean)
     ),
+    -- Each application named, by id or uid, once; locked as the foreign key used to (see above).
+    app as (
+      select d.app, x.id
+        from (select distinct i.app from item i) d
+        left join lateral (select y.id from hookyard.application y where y.id = d.app or y.uid = d.app limit 1 for key share) x on true
+    ),
     -- What each message refers to, and its own reason to be refused. A live key row comes first,
     -- as the Idempotency-Key middleware answered before the route ran.
     checked as (
@@ -84,7 +110,7 @@ begin
                     is distinct from i.event_type_version then 'stale'
              end as refusal
         from item i
-        left join lateral (select x.id from hookyard.application x where x.id = i.app or x.uid = i.app limit 1) a on true
+        left join app a on a.app = i.app
         left join lateral (select x.id from hookyard.endpoint x
                             where i.endpoint is not null and x.app_id = a.id and (x.id = i.endpoint or x.uid = i.endpoint) limit 1) e on true
         left join hookyard.idempotency_key k

@@ -1,7 +1,9 @@
 // `npm run bench [-- scenario...]` — runs benchmark scenarios and prints what
 // they measured and how. Each scenario is its own file; register it here.
 import { apiBench } from './api.js';
+import { compareBench } from './compare.js';
 import { deliveryBench } from './delivery.js';
+import { middlewareBench } from './middleware.js';
 import { publishBench } from './publish.js';
 import { queueBench } from './queue.js';
 
@@ -15,6 +17,8 @@ export interface BenchContext {
 }
 
 const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<void>> = {
+  compare: compareBench,
+  middleware: middlewareBench,
   publish: publishBench,
   api: apiBench,
   deliver: deliveryBench,
