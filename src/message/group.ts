@@ -65,10 +65,12 @@ export function groupCommit<U extends GroupUnit, R>(
     submit(unit: U): Promise<R> {
       return new Promise<R>((resolve, reject) => {
         waiting.push({ unit, resolve, reject });
-        // Whatever else is handed in during this turn of the event loop joins the same run.
+        // Whatever else is handed in during this turn of the event loop joins the same run:
+        // setImmediate runs after every request whose bytes arrived in this turn was read (a
+        // microtask would start a run after the first of them).
         if (!scheduled) {
           scheduled = true;
-          queueMicrotask(start);
+          setImmediate(start);
         }
       });
     },
