@@ -25,6 +25,10 @@ const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<void>> = {
   queue: queueBench,
 };
 
+// ^C and SIGTERM exit through process.exit, so that child processes are stopped with the bench.
+process.once('SIGINT', () => process.exit(130));
+process.once('SIGTERM', () => process.exit(143));
+
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const storageFlag = args.find((a) => a.startsWith('--storage='))?.slice('--storage='.length);

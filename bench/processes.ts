@@ -2,6 +2,15 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+// Children still running when the bench exits (an error, ^C) are killed with it, not orphaned.
+const children = new Set<ChildProcess>();
+process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
 /** CPU time (user + system) a child process has used so far, in µs, read from /proc (Linux; 0 elsewhere). */
 export function childCpuMicros(pid: number | undefined): () => number {
   const stat = `/proc/${pid}/stat`;
@@ -36,7 +45,7 @@ export const BENCH_CONCURRENCY = 64;
  * embedded folder (`dataDir`). Resolves once it listens (api, all) or its worker started.
  */
 export async function serveProcess(role: 'api' | 'worker' | 'all', where: { databaseUrl: string; secretKey: Buffer } | { dataDir: string }, allowCidrs = '127.0.0.0/8'): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('../dist/cli/main.js', import.meta.url)), 'serve'], {
+  const child = track(spawn(process.execPath, [fileURLToPath(new URL('../dist/cli/main.js', import.meta.url)), 'serve'], {
     env: {
       ...process.env,
       ...('databaseUrl' in where ? { DATABASE_URL: where.databaseUrl, HOOKYARD_SECRET_KEY: where.secretKey.toString('base64') } : { HOOKYARD_DATA_DIR: where.dataDir }),
@@ -51,7 +60,7 @@ export async function serveProcess(role: 'api' | 'worker' | 'all', where: { data
       HOOKYARD_LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  }));
   const seen = await new Promise<string>((resolve, reject) => {
     let out = '';
     const ready = role === 'worker' ? /delivery worker started/ : /is listening on (\S+)/;
@@ -85,7 +94,7 @@ export function stopChild(child: ChildProcess): Promise<void> {
 
 /** A peer (peer-process.ts) as a child process; resolves with what it reports once ready. */
 export async function peerProcess(args: Record<string, string | number>): Promise<{ url: string | undefined; cpuMicros: () => number; stop(): Promise<void> }> {
-  const child = fork(fileURLToPath(new URL('./peer-process.js', import.meta.url)), [JSON.stringify(args)], { stdio: 'inherit' });
+  const child = track(fork(fileURLToPath(new URL('./peer-process.js', import.meta.url)), [JSON.stringify(args)], { stdio: 'inherit' }));
   const ready = await new Promise<{ url?: string }>((resolve, reject) => {
     child.once('message', (m: { url?: string }) => resolve(m));
     child.once('exit', (code) => reject(new Error(`peer ${String(args.mode)} exited with ${code}`)));

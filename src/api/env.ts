@@ -6,6 +6,8 @@ export interface ApiEnv {
   Variables: {
     requestId: string;
     log: Logger;
+    /** The request body's bytes, read once (body.ts). */
+    body: Buffer | undefined;
     /** The id of the API token that authenticated the request. */
     tokenId: string;
     /** An Idempotency-Key handed to a route that records it itself (publish). */

@@ -38,7 +38,7 @@ export function idempotency(db: Queryable, { retentionMs = 24 * 60 * 60 * 1000 /
     const key = c.req.header('idempotency-key');
     if (c.req.method !== 'POST' || key === undefined) return undefined;
     if (key.length === 0 || key.length > 256) throw new HookyardError('validation', 'invalid Idempotency-Key', { fields: [{ loc: ['header', 'idempotency-key'], msg: 'must be 1 to 256 characters', type: 'value_error' }] });
-    const fingerprint = createHash('sha256').update(`${c.req.method} ${c.req.path}\n`).update(Buffer.from(await c.req.arrayBuffer())).digest('hex');
+    const fingerprint = createHash('sha256').update(`${c.req.method} ${c.req.path}\n`).update(c.get('body') ?? Buffer.from(await c.req.arrayBuffer())).digest('hex');
     return { scope: c.get('tokenId'), key, fingerprint, retentionMs };
   }
 

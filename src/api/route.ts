@@ -77,7 +77,7 @@ async function readBody(c: HonoContext<ApiEnv>): Promise<{ text: string; value: 
   let text: string;
   try {
     // Decoded strictly: invalid bytes are refused, never replaced, so nothing is changed in passing.
-    text = utf8.decode(await c.req.arrayBuffer());
+    text = utf8.decode(c.get('body') ?? (await c.req.arrayBuffer()));
   } catch (cause) {
     throw new HookyardError('bad_request', 'the request body is not valid UTF-8', { cause });
   }
