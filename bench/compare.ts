@@ -73,12 +73,16 @@ export async function compareBench(ctx: BenchContext): Promise<void> {
   console.log(`\n## compare: ${N} messages per run, ${IN_FLIGHT} publishes in flight, workers and peers ${BENCH_CONCURRENCY} in flight to one endpoint; latency ${LIGHT} publishes one at a time, 5 ms apart`);
   try {
     const toReceiver = (path: string) => (): Post => ({ url: `${receiver.url}/${path}`, body: JSON.stringify(PAYLOAD) });
-    await postLoad(ctx.quick ? 1_000 : 5_000, IN_FLIGHT, toReceiver('warmup'));
-    const ceiling32 = (await postLoad(N, IN_FLIGHT, toReceiver('ceiling'))).rate;
-    const ceiling64 = (await postLoad(N, BENCH_CONCURRENCY, toReceiver('ceiling'))).rate;
-    console.log(`  ceiling  plain POST loop to the receiver: ${fmt(ceiling32)}/s at ${IN_FLIGHT} in flight, ${fmt(ceiling64)}/s at ${BENCH_CONCURRENCY}`);
-    if (ctx.storages.has('postgres') && ctx.databaseUrl) await onPostgres(ctx.databaseUrl, receiver, N, LIGHT, { ceiling32, ceiling64 });
-    if (ctx.storages.has('pglite')) await onPglite(receiver, N, LIGHT, { ceiling32, ceiling64 });
+    // Taken again before each storage's runs: on a shared machine the ceiling drifts within a run.
+    const ceilings = async (kind: string) => {
+      await postLoad(ctx.quick ? 1_000 : 5_000, IN_FLIGHT, toReceiver('warmup'));
+      const ceiling32 = (await postLoad(N, IN_FLIGHT, toReceiver('ceiling'))).rate;
+      const ceiling64 = (await postLoad(N, BENCH_CONCURRENCY, toReceiver('ceiling'))).rate;
+      console.log(`  ${kind.padEnd(8)} ceiling, a plain POST loop to the receiver: ${fmt(ceiling32)}/s at ${IN_FLIGHT} in flight, ${fmt(ceiling64)}/s at ${BENCH_CONCURRENCY}`);
+      return { ceiling32, ceiling64 };
+    };
+    if (ctx.storages.has('postgres') && ctx.databaseUrl) await onPostgres(ctx.databaseUrl, receiver, N, LIGHT, await ceilings('postgres'));
+    if (ctx.storages.has('pglite')) await onPglite(receiver, N, LIGHT, await ceilings('pglite'));
   } finally {
     await receiver.close();
   }
