@@ -217,7 +217,7 @@ async function onPglite(receiver: BenchReceiver, N: number, LIGHT: number, ceili
   const f: Figures = { ...ceilings };
   try {
     // One process at a time owns an embedded folder: api, then worker, then all.
-    const api = await serveProcess('api', { dataDir });
+    const api = await serveProcess('api', { dataDir, firstStart: true });
     const token = api.token!;
     const appId = await appTo(api, token, receiver, 'pdrain');
     const backlog = await publishRuns('pglite', api, token, appId, N, LIGHT, f);

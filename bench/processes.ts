@@ -44,7 +44,7 @@ export const BENCH_CONCURRENCY = 64;
  * level included, written to a pipe the bench drains), on PostgreSQL (`databaseUrl`) or an
  * embedded folder (`dataDir`). Resolves once it listens (api, all) or its worker started.
  */
-export async function serveProcess(role: 'api' | 'worker' | 'all', where: { databaseUrl: string; secretKey: Buffer } | { dataDir: string }, allowCidrs = '127.0.0.0/8'): Promise<ServeProcess> {
+export async function serveProcess(role: 'api' | 'worker' | 'all', where: { databaseUrl: string; secretKey: Buffer } | { dataDir: string; firstStart?: boolean }, allowCidrs = '127.0.0.0/8'): Promise<ServeProcess> {
   const child = track(spawn(process.execPath, [fileURLToPath(new URL('../dist/cli/main.js', import.meta.url)), 'serve'], {
     env: {
       ...process.env,
@@ -66,8 +66,8 @@ export async function serveProcess(role: 'api' | 'worker' | 'all', where: { data
     const ready = role === 'worker' ? /delivery worker started/ : /is listening on (\S+)/;
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
-      // The embedded first start prints its token after the listening line.
-      if (ready.test(out) && (role === 'worker' || 'databaseUrl' in where || /\n\s+(hy_\S+)\n/.test(out))) {
+      // An embedded folder's first start prints its admin token after the listening line.
+      if (ready.test(out) && (role === 'worker' || !('firstStart' in where && where.firstStart) || /\n\s+(hy_\S+)\n/.test(out))) {
         child.stdout!.off('data', onData);
         child.stdout!.resume(); // keep draining its log
         resolve(out);
