@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/'] },
+  { ignores: ['dist/', 'dist-bench/', 'node_modules/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -18,7 +18,7 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly' } },
   },
   {
-    files: ['src/cli/**', 'src/bench/**', 'src/**/*.test.ts', 'src/test/**'],
+    files: ['src/cli/**', 'bench/**', 'src/**/*.test.ts', 'src/test/**'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -9,7 +9,7 @@ export type { Page, PageQuery } from './store/page.js';
 export type { Application, ApplicationIn, ApplicationPatch } from './application/model.js';
 export type { EventType, EventTypeIn } from './event-type/model.js';
 export type { Endpoint, EndpointIn, EndpointUpdate, EndpointPatch } from './endpoint/model.js';
-export type { Message, MessageIn, PublishOptions, PublishResult } from './message/model.js';
+export { jsonText, JsonText, PAYLOAD_MAX_DEPTH, type IdempotencyClaim, type Message, type MessageIn, type PublishOnceResult, type PublishOptions, type PublishResult } from './message/model.js';
 export { DELIVERY_STATES, type DeliveryState } from './delivery/state.js';
 export { startWorker, type Worker, type WorkerOptions } from './delivery/worker.js';
 export { workerOptionsFromConfig } from './delivery/options.js';

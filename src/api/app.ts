@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { attemptService } from '../attempt/service.js';
 import { authenticator, type Authenticator } from '../auth/authenticate.js';
 import { rateLimiter } from '../auth/rate-limit.js';
@@ -8,6 +7,7 @@ import { HookyardError } from '../errors.js';
 import type { Hookyard } from '../hookyard.js';
 import type { Logger } from '../log.js';
 import { applicationRoutes } from './application.js';
+import { bodyReader } from './body.js';
 import { attemptRoutes } from './attempt.js';
 import { deliveryRoutes } from './delivery.js';
 import { docsPage } from './docs-page.js';
@@ -88,19 +88,14 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     c.set('tokenId', tokenId);
     await next();
   };
-  const limitBody = bodyLimit({
-    maxSize: bodyLimitBytes,
-    onError: () => {
-      throw new HookyardError('payload_too_large', `the request body is larger than ${bodyLimitBytes} bytes`);
-    },
-  });
-  const idempotent = idempotency(hookyard.storage, { retentionMs: idempotencyRetentionMs });
+  const limitBody = bodyReader(bodyLimitBytes);
+  const keys = idempotency(hookyard.storage, { retentionMs: idempotencyRetentionMs });
 
   for (const r of routes) {
     const handler = routeHandler(r, { validateResponses });
     const chain: MiddlewareHandler<ApiEnv>[] = r.public ? [] : [authenticate];
     if (r.body) chain.push(limitBody);
-    if (r.method === 'post' && !r.public) chain.push(idempotent);
+    if (r.method === 'post' && !r.public) chain.push(r.idempotentReplay ? keys.deferred(r.idempotentReplay) : keys.middleware);
     app.on(r.method.toUpperCase(), [honoPath(r.path)], ...chain, handler);
   }
   return { app, routes, openapi, auth };

@@ -4,9 +4,9 @@ import { endpointInSchema, endpointPatchSchema, endpointUpdateSchema, headersPat
 import { endpointSendExample } from '../endpoint/example.js';
 import type { Hookyard } from '../hookyard.js';
 import { eventTypeNameSchema } from '../schema-parts.js';
-import { messageOut, messageOutSchema } from './message.js';
+import { messageOutSchema, messageOutText } from './message.js';
 import { iso, listOf, pageQuerySchema, queryDate, throttleRateField, throttleRateFold, timestamp } from './common.js';
-import { route, type Route } from './route.js';
+import { JsonBody, route, type Route } from './route.js';
 
 export const endpointOutSchema = z.object({
   id: z.string(),
@@ -135,7 +135,7 @@ export function endpointRoutes(hookyard: Hookyard, attempts: AttemptService): Ro
       summary: 'Send an example message of an event type to this endpoint only',
       body: { name: 'EventExampleIn', schema: eventExampleInSchema },
       status: 202, response: { name: 'MessageOut', schema: messageOutSchema },
-      handler: async ({ params, body }) => messageOut(await endpointSendExample(hookyard, params.app_id!, params.endpoint_id!, body)),
+      handler: async ({ params, body }) => new JsonBody(messageOutText(await endpointSendExample(hookyard, params.app_id!, params.endpoint_id!, body))),
     }),
     route({
       method: 'get', path: `${ONE}/stats`, operationId: 'v1.endpoint.get-stats', summary: 'Count the endpoint\'s deliveries by status', tag,

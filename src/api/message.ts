@@ -1,8 +1,12 @@
 import { z } from 'zod';
+import { HookyardError, notFound } from '../errors.js';
 import type { Hookyard } from '../hookyard.js';
-import { messageInSchema, type Message } from '../message/model.js';
+import { jsonElementMemberTexts, jsonMemberText } from '../json/scan.js';
+import { JsonText, messageInSchema, type Message } from '../message/model.js';
+import type { Page } from '../store/page.js';
 import { iso, listOf, pageQuerySchema, queryBool, queryDate, queryList, timestamp } from './common.js';
-import { route, type Route } from './route.js';
+import type { MessageReplay } from './idempotency.js';
+import { JsonBody, route, type Route } from './route.js';
 
 export const messageOutSchema = z.object({
   id: z.string(),
@@ -25,6 +29,21 @@ export const messageOut = (m: Message, withContent = true): z.input<typeof messa
   timestamp: iso(m.timestamp),
 });
 
+/**
+ * MessageOut as JSON text, with the payload's exact stored text spliced in, so that a
+ * response shows the payload as it was sent (a JS number would round 1234567890123456789).
+ */
+export function messageOutText(m: Message, withContent = true): string {
+  const head = JSON.stringify({ id: m.id, eventType: m.eventType, eventId: m.eventId });
+  const tail = JSON.stringify({ channels: m.channels, tags: m.tags, timestamp: iso(m.timestamp) });
+  return `${head.slice(0, -1)},"payload":${withContent ? m.payloadText : '{}'},${tail.slice(1)}`;
+}
+
+function messagePageText(page: Page<Message>, withContent: boolean): string {
+  const rest = JSON.stringify({ iterator: page.iterator, prevIterator: page.prevIterator, done: page.done });
+  return `{"data":[${page.data.map((m) => messageOutText(m, withContent)).join(',')}],${rest.slice(1)}`;
+}
+
 const LIST = '/api/v1/app/{app_id}/msg';
 const tag = 'Message';
 const out = { name: 'MessageOut', schema: messageOutSchema };
@@ -35,6 +54,13 @@ const messageBatchInSchema = z.strictObject({ messages: z.array(messageInSchema)
 
 export function messageRoutes(hookyard: Hookyard): Route[] {
   const { messages } = hookyard;
+
+  /** A repeat of a publish, answered from the message its Idempotency-Key points at. */
+  const replay: MessageReplay = async (c, messageId, withContent) => {
+    const message = await messages.get(c.req.param('app_id')!, messageId);
+    return c.body(messageOutText(message, withContent), 202, { 'content-type': 'application/json' });
+  };
+
   return [
     route({
       method: 'get', path: LIST, operationId: 'v1.message.list', summary: 'List an application\'s messages, newest first', tag,
@@ -52,7 +78,7 @@ export function messageRoutes(hookyard: Hookyard): Route[] {
           ...query,
           ...(query.event_types ? { eventTypes: query.event_types } : {}),
         });
-        return { ...page, data: page.data.map((m) => messageOut(m, query.with_content ?? true)) };
+        return new JsonBody(messagePageText(page, query.with_content ?? true));
       },
     }),
     route({
@@ -61,22 +87,49 @@ export function messageRoutes(hookyard: Hookyard): Route[] {
       query: withContent,
       body: { name: 'MessageIn', schema: messageInSchema },
       status: 202, errors: [409, 413], response: out,
-      handler: async ({ params, query, body }) => messageOut((await messages.publish(params.app_id!, body)).message, query.with_content ?? true),
+      idempotentReplay: replay,
+      handler: async ({ params, query, body, bodyText, c, setStatus }) => {
+        const content = query.with_content ?? true;
+        // The payload's own text from the body, kept exactly; the parsed copy is what gets validated.
+        const input = { ...body, payload: new JsonText(jsonMemberText(bodyText, 'payload')!, body.payload) };
+        const claim = c.get('idempotency');
+        if (!claim) return new JsonBody(messageOutText((await messages.publish(params.app_id!, input)).message, content));
+        const once = await messages.publishOnce(params.app_id!, input, { ...claim, withContent: content });
+        c.set('idempotencyHandled', true);
+        switch (once.kind) {
+          case 'published':
+            return new JsonBody(messageOutText(once.result.message, content));
+          case 'replayed':
+            c.header('Idempotent-Replayed', 'true');
+            if (!once.message) throw notFound('message');
+            return new JsonBody(messageOutText(once.message, once.withContent));
+          case 'replayed-response':
+            c.header('Idempotent-Replayed', 'true');
+            setStatus(once.status);
+            return new JsonBody(once.body ?? '', false);
+          case 'in-progress':
+            throw new HookyardError('conflict', 'a request with this Idempotency-Key is in progress');
+          case 'key-reused':
+            throw new HookyardError('validation', 'Idempotency-Key was used for a different request', { fields: [{ loc: ['header', 'idempotency-key'], msg: 'was used for a different request', type: 'value_error' }] });
+        }
+      },
     }),
     route({
       method: 'post', path: `${LIST}/batch`, operationId: 'v1.message.create-batch', tag,
       summary: 'Hookyard extension: send up to 1,000 messages in one transaction (all or nothing)',
       body: { name: 'MessageBatchIn', schema: messageBatchInSchema },
       status: 202, errors: [413], response: { name: 'MessageBatchOut', schema: z.object({ data: z.array(messageOutSchema) }) },
-      handler: async ({ params, body }) => ({
-        data: (await messages.publishBatch(params.app_id!, body.messages)).map((r) => messageOut(r.message, false)),
-      }),
+      handler: async ({ params, body, bodyText }) => {
+        const texts = jsonElementMemberTexts(bodyText, 'messages', 'payload');
+        const inputs = body.messages.map((m, i) => ({ ...m, payload: new JsonText(texts[i]!, m.payload) }));
+        return { data: (await messages.publishBatch(params.app_id!, inputs)).map((r) => messageOut(r.message, false)) };
+      },
     }),
     route({
       method: 'get', path: `${LIST}/{msg_id}`, operationId: 'v1.message.get', summary: 'Get a message by id or eventId', tag,
       query: withContent,
       status: 200, response: out,
-      handler: async ({ params, query }) => messageOut(await messages.get(params.app_id!, params.msg_id!), query.with_content ?? true),
+      handler: async ({ params, query }) => new JsonBody(messageOutText(await messages.get(params.app_id!, params.msg_id!), query.with_content ?? true)),
     }),
   ];
 }

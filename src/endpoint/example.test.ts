@@ -38,3 +38,18 @@ describeEachStorage('send example', (env) => {
     assert.equal((plain.payload as { eventType: string }).eventType, name);
   });
 });
+
+const FIXED = new Date('2031-05-06T07:08:09.010Z');
+describeEachStorage('send example: through publish, on the injected clock', (env) => {
+  test('the example is a message like any other: timestamped by the clock Hookyard was opened with; a missing endpoint is 404', async () => {
+    const { hookyard, storage } = env();
+    const app = await hookyard.applications.create({ name: 'clock' });
+    const ep = await endpointFor(hookyard, app.id, { filterTypes: ['only.this'], channels: ['elsewhere'] });
+    const message = await endpointSendExample(hookyard, app.id, ep.id, { eventType: 'svix.ping' });
+    assert.equal(message.timestamp.toISOString(), FIXED.toISOString());
+    assert.equal((await hookyard.messages.get(app.id, message.id)).timestamp.toISOString(), FIXED.toISOString());
+    assert.deepEqual(await deliveredTo(storage, message.id), [ep.id], 'to that endpoint, whatever its filters say');
+    await assert.rejects(endpointSendExample(hookyard, app.id, 'ep_missing', { eventType: 'svix.ping' }), { code: 'not_found', message: /endpoint/ });
+    await assert.rejects(endpointSendExample(hookyard, 'app_missing', ep.id, { eventType: 'svix.ping' }), { code: 'not_found', message: /application/ });
+  });
+}, { now: () => new Date(FIXED) });

@@ -71,6 +71,18 @@ export async function eventTypeGetMany(db: Queryable, names: string[]): Promise<
   return rows.map(toEventType);
 }
 
+/**
+ * Like eventTypeGetMany, with each type's version as `hookyard.message_publish` compares it
+ * (migration 008), for the publish path's cache.
+ */
+export async function eventTypeGetVersioned(db: Queryable, names: string[]): Promise<{ eventType: EventType; version: number }[]> {
+  const { rows } = await db.query<EventTypeRow & { version: number }>(
+    `select ${COLUMNS}, hookyard.event_type_version(updated_at) as version from hookyard.event_type where name = any ($1::text[])`,
+    [names],
+  );
+  return rows.map((r) => ({ eventType: toEventType(r), version: Number(r.version) }));
+}
+
 export async function eventTypeArchive(db: Queryable, name: string): Promise<boolean> {
   const { rows } = await db.query(`update hookyard.event_type set archived = true, updated_at = now() where name = $1 returning name`, [name]);
   return rows.length > 0;

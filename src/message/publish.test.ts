@@ -72,6 +72,21 @@ describeEachStorage('publish', (env) => {
     assert.equal(rows[0]!.payload, JSON.stringify(payload));
   });
 
+  test('deleting an application deletes its messages and their deliveries (a trigger, not a foreign key)', async () => {
+    const { hookyard, storage } = env();
+    const app = await hookyard.applications.create({ name: 'gone' });
+    const kept = await hookyard.applications.create({ name: 'kept' });
+    await endpointFor(hookyard, app.id);
+    await endpointFor(hookyard, kept.id);
+    const { message } = await hookyard.messages.publish(app.id, { eventType: 'x', payload: {} });
+    const other = await hookyard.messages.publish(kept.id, { eventType: 'x', payload: {} });
+    await hookyard.applications.delete(app.id);
+    const { rows } = await storage.query<{ n: number }>('select count(*)::int as n from hookyard.message where id = $1', [message.id]);
+    assert.equal(rows[0]!.n, 0);
+    assert.deepEqual(await deliveredTo(storage, message.id), []);
+    assert.equal((await deliveredTo(storage, other.message.id)).length, 1, 'other applications keep theirs');
+  });
+
   test('messages list newest first and filter by event type and channel', async () => {
     const { hookyard } = env();
     const app = await hookyard.applications.create({ name: 'list' });

@@ -22,50 +22,110 @@ export function toMessage(r: MessageRow): Message {
     eventType: r.event_type,
     eventId: r.event_id,
     payload: JSON.parse(r.payload),
+    payloadText: r.payload,
     channels: r.channels,
     tags: r.tags,
     timestamp: r.created_at,
   };
 }
 
-export interface MessageInsert {
+/** One message handed to `hookyard.message_publish` (migration 008 says what each field does). */
+export interface PublishItem {
+  unit: number;
+  app: string;
   id: string;
   eventType: string;
   eventId: string | null;
-  /** Serialised JSON; stored and sent byte for byte. */
+  /** The exact JSON text; stored and sent byte for byte. */
   payload: string;
   channels: string[] | null;
   tags: string[] | null;
+  createdAt: Date;
+  eventTypeVersion: number | null;
+  endpoint: string | null;
+  key: { scope: string; key: string; fingerprint: string; withContent: boolean } | null;
+}
+
+export type PublishOutcome = 'created' | 'existing' | 'replayed' | 'key_busy' | 'key_reused' | 'no_app' | 'no_endpoint' | 'stale' | 'skipped';
+
+export interface PublishRow {
+  outcome: PublishOutcome;
+  /** The message created, found by eventId, or replayed (null for refusals). */
+  id: string | null;
+  /** The application's id, once resolved. */
+  appId: string | null;
+  /** The message's fields, for existing and replayed outcomes (null otherwise, or when a replayed message is gone). */
+  message: Message | null;
+  deliveries: number;
+  replayStatus: number | null;
+  replayBody: string | null;
+  replayWithContent: boolean | null;
+}
+
+interface PublishResultRow extends Omit<MessageRow, 'id' | 'app_id' | 'event_type' | 'payload' | 'created_at'> {
+  n: number;
+  outcome: PublishOutcome;
+  id: string | null;
+  app_id: string | null;
+  event_type: string | null;
+  payload: string | null;
+  created_at: Date | null;
+  deliveries: number;
+  replay_status: number | null;
+  replay_body: string | null;
+  replay_with_content: boolean | null;
+}
+
+export interface PublishSettings {
+  /** The NOTIFY channel raised once when the call created deliveries. */
+  channel: string;
+  keyRetentionMs: number; // ms
+  /** A key left in progress longer than this was abandoned by a process that died; it is taken over. */
+  keyAbandonedMs: number; // ms
 }
 
 /**
- * Inserts many messages in one statement. A message whose eventId the
- * application already used is skipped (the idempotency rule); the ids that
- * were really inserted come back.
+ * Publishes a group of messages in one statement (one round trip, one transaction unless `db`
+ * is inside one already) and answers one row per item, in the order given.
  */
-export async function messageInsertMany(db: Queryable, appId: string, createdAt: Date, messages: MessageInsert[]): Promise<Set<string>> {
-  // Arrays of arrays cannot be unnested row by row, so rows travel as one JSON document.
-  const { rows } = await db.query<{ id: string }>(
-    `insert into hookyard.message (id, app_id, event_type, event_id, payload, channels, tags, created_at)
-     select m.id, $1, m.event_type, m.event_id, m.payload, m.channels, m.tags, $3
-       from jsonb_to_recordset($2::jsonb) as m(id text, event_type text, event_id text, payload text, channels text[], tags text[])
-     on conflict (app_id, event_id) where event_id is not null do nothing
-     returning id`,
-    [
-      appId,
-      JSON.stringify(messages.map((m) => ({ id: m.id, event_type: m.eventType, event_id: m.eventId, payload: m.payload, channels: m.channels, tags: m.tags }))),
-      createdAt,
-    ],
+export async function messagePublish(db: Queryable, items: PublishItem[], settings: PublishSettings): Promise<PublishRow[]> {
+  // Rows travel as one JSON document: arrays of arrays (channels, tags) cannot be unnested row by row.
+  const input = JSON.stringify(items.map((m, i) => ({
+    n: i + 1,
+    unit: m.unit,
+    app: m.app,
+    id: m.id,
+    event_type: m.eventType,
+    event_id: m.eventId,
+    payload: m.payload,
+    channels: m.channels,
+    tags: m.tags,
+    created_at: m.createdAt,
+    event_type_version: m.eventTypeVersion,
+    endpoint: m.endpoint,
+    ...(m.key ? { scope: m.key.scope, key: m.key.key, fingerprint: m.key.fingerprint, with_content: m.key.withContent } : {}),
+  })));
+  const { rows } = await db.query<PublishResultRow>(
+    'select * from hookyard.message_publish($1::json, $2, $3, $4)',
+    [input, settings.channel, settings.keyRetentionMs, settings.keyAbandonedMs],
   );
-  return new Set(rows.map((r) => r.id));
-}
-
-export async function messageGetByEventIds(db: Queryable, appId: string, eventIds: string[]): Promise<Message[]> {
-  const { rows } = await db.query<MessageRow>(
-    `select ${COLUMNS} from hookyard.message where app_id = $1 and event_id = any ($2::text[])`,
-    [appId, eventIds],
-  );
-  return rows.map(toMessage);
+  const answers: PublishRow[] = new Array(items.length);
+  for (const r of rows) {
+    answers[r.n - 1] = {
+      outcome: r.outcome,
+      id: r.id,
+      appId: r.app_id,
+      message: r.event_type === null ? null : toMessage(r as MessageRow),
+      deliveries: r.deliveries,
+      replayStatus: r.replay_status,
+      replayBody: r.replay_body,
+      replayWithContent: r.replay_with_content,
+    };
+  }
+  for (let i = 0; i < items.length; i++) {
+    if (!answers[i]) throw new Error(`hookyard.message_publish gave no answer for item ${i + 1} of ${items.length}`);
+  }
+  return answers;
 }
 
 /** A message of this application by id or by eventId (Svix accepts either). */

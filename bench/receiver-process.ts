@@ -8,12 +8,16 @@ import { processCpuMicros } from './cpu.js';
 
 let count = 0;
 let latencies: number[] = [];
+// Requests by the first segment of their path, so scenarios sharing the receiver count their own.
+const counts: Record<string, number> = {};
 
 const server = createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
     count++;
+    const first = (req.url ?? '/').split('/')[1] ?? '';
+    counts[first] = (counts[first] ?? 0) + 1;
     if (req.url === '/latency') latencies.push(Date.now() - (JSON.parse(Buffer.concat(chunks).toString()) as { sentAt: number }).sentAt);
     res.writeHead(200, { 'content-length': '0' });
     res.end();
@@ -31,7 +35,7 @@ process.on('message', (msg: { op: 'stats' | 'reset' | 'close' }) => {
     server.closeAllConnections();
     return;
   }
-  process.send!({ count, latencies, cpuMicros: processCpuMicros() });
+  process.send!({ count, counts, latencies, cpuMicros: processCpuMicros() });
 });
 // Never outlive the bench.
 process.on('disconnect', () => process.exit(0));

@@ -1,7 +1,9 @@
 // `npm run bench [-- scenario...]` — runs benchmark scenarios and prints what
 // they measured and how. Each scenario is its own file; register it here.
 import { apiBench } from './api.js';
+import { compareBench } from './compare.js';
 import { deliveryBench } from './delivery.js';
+import { middlewareBench } from './middleware.js';
 import { publishBench } from './publish.js';
 import { queueBench } from './queue.js';
 
@@ -15,11 +17,17 @@ export interface BenchContext {
 }
 
 const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<void>> = {
+  compare: compareBench,
+  middleware: middlewareBench,
   publish: publishBench,
   api: apiBench,
   deliver: deliveryBench,
   queue: queueBench,
 };
+
+// ^C and SIGTERM exit through process.exit, so that child processes are stopped with the bench.
+process.once('SIGINT', () => process.exit(130));
+process.once('SIGTERM', () => process.exit(143));
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

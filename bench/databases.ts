@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { openHookyard, type Hookyard } from '../hookyard.js';
-import { openPostgres } from '../store/postgres.js';
-import { scratchDatabaseCreate } from '../test/scratch-database.js';
+import { openHookyard, type Hookyard } from '../dist/hookyard.js';
+import { openPostgres } from '../dist/store/postgres.js';
+import { scratchDatabaseCreate } from '../dist/test/scratch-database.js';
 import type { BenchContext } from './main.js';
 
 /** A Hookyard on a fresh database of each kind asked for; PostgreSQL is skipped (and said so) when unreachable. */

@@ -1,10 +1,11 @@
-import { fork, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { benchReceiver, type BenchReceiver } from './receiver.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
-import { startWorker, type WorkerOptions, type WorkerStats } from '../delivery/worker.js';
-import type { Hookyard } from '../hookyard.js';
-import { send } from '../outbound/send.js';
+import { startWorker, type WorkerOptions, type WorkerStats } from '../dist/delivery/worker.js';
+import type { Hookyard } from '../dist/hookyard.js';
+import { send } from '../dist/outbound/send.js';
 import type { BenchContext } from './main.js';
 import { machineCpuMicros, processCpuMicros } from './cpu.js';
 import { benchTargets, rate } from './databases.js';
@@ -20,37 +21,6 @@ import { benchTargets, rate } from './databases.js';
 const CONCURRENCY = 128;
 const WORKER: WorkerOptions = { concurrency: CONCURRENCY, endpointConcurrency: 16, batchSize: 200, allowCidrs: '127.0.0.0/8', pollIntervalMs: 200 };
 const PAYLOAD = { type: 'invoice.paid', id: 'inv_123', amount: 4200, currency: 'eur', customer: { id: 'cus_1', email: 'a@example.com' } };
-
-interface BenchReceiver {
-  url: string;
-  stats(): Promise<{ count: number; latencies: number[]; cpuMicros: number }>;
-  resetLatencies(): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** Starts the receiver in its own process (see receiver-process.ts). */
-async function benchReceiver(): Promise<BenchReceiver> {
-  const child = fork(fileURLToPath(new URL('./receiver-process.js', import.meta.url)), { stdio: 'inherit' });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('message', (m: { url: string }) => resolve(m.url));
-    child.once('exit', (code) => reject(new Error(`bench receiver exited with ${code}`)));
-  });
-  const ask = <T>(op: string) =>
-    new Promise<T>((resolve) => {
-      child.once('message', (m: T) => resolve(m));
-      child.send({ op });
-    });
-  return {
-    url,
-    stats: () => ask('stats'),
-    resetLatencies: async () => void (await ask('reset')),
-    close: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.send({ op: 'close' });
-      }),
-  };
-}
 
 /**
  * Where the machine's CPU went while `fn` ran, in cores: this process, the
@@ -273,7 +243,7 @@ async function throughput(
  * environment. Its CPU time is read from /proc (Linux), for the CPU split.
  */
 async function workerProcess({ databaseUrl, secretKey }: { databaseUrl: string; secretKey: Buffer }): Promise<{ cpuMicros?: () => number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('../cli/main.js', import.meta.url)), 'serve', '--role', 'worker'], {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../dist/cli/main.js', import.meta.url)), 'serve', '--role', 'worker'], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,

@@ -1,7 +1,7 @@
-import { createApi } from '../api/app.js';
-import { apiListen } from '../api/server.js';
-import { tokenCreate } from '../auth/token.js';
-import { createLogger } from '../log.js';
+import { createApi } from '../dist/api/app.js';
+import { apiListen } from '../dist/api/server.js';
+import { tokenCreate } from '../dist/auth/token.js';
+import { createLogger } from '../dist/log.js';
 import type { BenchContext } from './main.js';
 import { benchTargets, rate } from './databases.js';
 

@@ -1,6 +1,6 @@
-import { deliveryClaimDue } from '../delivery/claim.js';
-import { deliveryComplete, type Completion } from '../delivery/complete.js';
-import { newId } from '../ids/id.js';
+import { deliveryClaimDue } from '../dist/delivery/claim.js';
+import { deliveryComplete, type Completion } from '../dist/delivery/complete.js';
+import { newId } from '../dist/ids/id.js';
 import type { BenchContext } from './main.js';
 import { machineCpuMicros, processCpuMicros } from './cpu.js';
 import { benchTargets, rate } from './databases.js';
