@@ -131,10 +131,12 @@ export function createNotifier({ newClient, log, outage, pingIntervalMs = 30_000
 
   async function loop(): Promise<void> {
     let attempt = 0;
+    let connectedAt = performance.now();
     while (!closed && channels.size > 0) {
       let c = client;
       try {
         if (!c) {
+          connectedAt = performance.now();
           c = await connect();
           if (closed) {
             void c.end().catch(() => {});
@@ -166,7 +168,7 @@ export function createNotifier({ newClient, log, outage, pingIntervalMs = 30_000
     release();
     if (closed || !client || !missed) return;
     missed = false;
-    outage.succeeded();
+    outage.succeeded(connectedAt);
     log.debug({ gapMs: Date.now() - lostAt, channels: listened.size }, 'LISTEN connection restored');
     for (const set of channels.values()) for (const s of set) if (s.onReconnect) call(s.onReconnect);
   }

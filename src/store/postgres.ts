@@ -72,6 +72,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Storage> {
 
   /** Migrations: a connection of their own, with none of the statement bounds. */
   async function transactionUnbounded<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const sentAt = performance.now();
     const client = new pg.Client({ connectionString, application_name: applicationName, ...connection });
     client.on('error', () => {}); // a lost connection fails the statement in flight, which is reported
     try {
@@ -81,7 +82,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Storage> {
     }
     try {
       const result = await run(client, fn);
-      outage.succeeded();
+      outage.succeeded(sentAt);
       return result;
     } catch (error) {
       await client.query('rollback').catch(() => {});
@@ -99,9 +100,10 @@ export async function openPostgres(options: PostgresOptions): Promise<Storage> {
     // Statements go unnamed, planned per call. Named (prepared) ones were tried: a generic plan
     // cached while the delivery table was small made the claim twice as costly once it had grown.
     query<R>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
+      const sentAt = performance.now();
       return (pool.query(text, params as unknown[]) as unknown as Promise<QueryResult<R>>).then(
         (result) => {
-          outage.succeeded();
+          outage.succeeded(sentAt);
           return result;
         },
         (error: unknown) => {
@@ -111,6 +113,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Storage> {
     },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
       if (options.timeouts === false) return transactionUnbounded(fn);
+      const sentAt = performance.now();
       let client: pg.PoolClient;
       try {
         client = await pool.connect();
@@ -128,7 +131,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Storage> {
       client.on('error', onError);
       try {
         const result = await run(client, fn);
-        outage.succeeded();
+        outage.succeeded(sentAt);
         return result;
       } catch (error) {
         if (lost === undefined && databaseUnavailable(error)) lost = error instanceof Error ? error : new Error(String(error));

@@ -60,14 +60,17 @@ test('an outage is one warn line when it starts and one info line when it ends, 
   });
   let clock = 1_000;
   const outage = outageTracker(createLogger('info', sink), () => clock);
-  outage.succeeded();
+  outage.succeeded(clock);
   outage.failed(withCode('23505')); // a bad statement is not an outage
   assert.equal(outage.down, false);
   for (let i = 0; i < 500; i++) outage.failed(withCode('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5432'));
   assert.equal(outage.down, true);
+  const inFlight = clock - 5; // sent before the outage began: its answer does not end it
   clock += 10_000;
-  outage.succeeded();
-  outage.succeeded();
+  outage.succeeded(inFlight);
+  assert.equal(outage.down, true);
+  outage.succeeded(clock - 1);
+  outage.succeeded(clock);
   assert.equal(outage.down, false);
   assert.equal(lines.length, 2, JSON.stringify(lines));
   assert.equal(lines[0]!.level, 40);
