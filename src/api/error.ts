@@ -27,7 +27,7 @@ export function errorResponse(error: unknown, c: Context<ApiEnv>): Response {
   // An outage is not a bug: 503, and no stack per request. The storage logs one line when the
   // outage starts and one when it ends (store/outage.ts).
   if (databaseUnavailable(error)) {
-    c.get('log')?.debug({ reason: unavailableReason(error) }, 'database unavailable');
+    c.get('log')?.debug({ reason: unavailableReason(error) }, 'answered 503: the database is unavailable');
     c.header('Retry-After', '1');
     return c.json({ code: 'database_unavailable', detail: 'the database is unavailable; try again shortly' }, 503);
   }
