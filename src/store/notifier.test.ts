@@ -131,6 +131,21 @@ if (storageKinds().includes('postgres')) {
         }
       });
 
+      test('closing does not wait for a connection attempt that hangs', async () => {
+        const notifier = createNotifier({ newClient: () => new pg.Client({ connectionString: proxy.url, connectionTimeoutMillis: 20_000 }), log: createLogger('silent'), outage: outageTracker(createLogger('silent')) });
+        proxy.freeze();
+        try {
+          const listening = notifier.listen('notifier_g', () => {});
+          await new Promise((r) => setTimeout(r, 200));
+          const started = Date.now();
+          await notifier.close();
+          await listening;
+          assert.ok(Date.now() - started < 2_000, `close took ${Date.now() - started} ms`);
+        } finally {
+          await proxy.restore();
+        }
+      });
+
       test('a blackholed LISTEN connection is found by its ping and replaced', async () => {
         const notifier = createNotifier({
           newClient: () => new pg.Client({ connectionString: proxy.url, connectionTimeoutMillis: 500 }),

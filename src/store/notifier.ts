@@ -57,6 +57,7 @@ export function createNotifier({ newClient, log, outage, pingIntervalMs = 30_000
   let lostAt = 0;
   let closed = false;
   let cancelSleep: (() => void) | undefined;
+  let opening: pg.Client | undefined; // a connection being opened, so close() need not wait for its timeout
 
   /** Runs subscriber code so that its exceptions cannot reach the driver's event handlers. */
   function call(fn: () => void): void {
@@ -96,11 +97,14 @@ export function createNotifier({ newClient, log, outage, pingIntervalMs = 30_000
     c.on('error', (error) => drop(c, error));
     c.on('end', () => drop(c, new Error('Connection terminated unexpectedly')));
     c.on('notification', dispatch);
+    opening = c;
     try {
       await c.connect();
     } catch (error) {
       void c.end().catch(() => {});
       throw error;
+    } finally {
+      opening = undefined;
     }
     return c;
   }
@@ -223,6 +227,9 @@ export function createNotifier({ newClient, log, outage, pingIntervalMs = 30_000
       closed = true;
       clearInterval(pinger);
       cancelSleep?.();
+      // A connection still being opened would hold close() until its connect timeout, and end()
+      // waits for the server's goodbye; node-postgres abandons a dead socket this way itself.
+      (opening as unknown as { connection?: { stream?: { destroy(): void } } } | undefined)?.connection?.stream?.destroy();
       release();
       const c = client;
       client = undefined;
