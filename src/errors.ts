@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'bad_request'
   | 'config'
   | 'database_too_new'
+  | 'database_unavailable'
   | 'secret_key';
 
 /** One field's problem, in the shape Svix returns under 422 `detail`. */
@@ -34,6 +35,8 @@ const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
   config: 500,
   database_too_new: 500,
+  // The database is down, restarting or unreachable: the request may be retried (src/store/unavailable.ts).
+  database_unavailable: 503,
   secret_key: 500,
 };
 

@@ -9,9 +9,12 @@ import { eventTypeService, type EventTypeService } from './event-type/service.js
 import { messageService, type MessageService } from './message/service.js';
 import { secretKeyLoadOrCreate } from './secrets/key-file.js';
 import { createSealer, KEY_BYTES, parseSecretKey } from './secrets/seal.js';
+import { createLogger, type Logger } from './log.js';
 import { migrate } from './store/migrate.js';
 import { openStorage } from './store/open.js';
+import { outageTracker } from './store/outage.js';
 import type { Storage } from './store/port.js';
+import type { DatabaseTimeouts } from './store/settings.js';
 
 export interface HookyardOptions {
   /** A storage you opened yourself; otherwise one is opened from `databaseUrl` or `dataDir`. */
@@ -21,6 +24,18 @@ export interface HookyardOptions {
   /** Embedded PGlite data folder. Omit both this and `databaseUrl` for an in-memory database. */
   dataDir?: string;
   poolSize?: number;
+  /**
+   * PostgreSQL connections for the delivery worker alone, so that publish load cannot starve
+   * delivery when both run in one process: the worker started on `hookyardForWorker(hookyard)`
+   * uses them. 0 (the default) shares the main pool.
+   */
+  workerPoolSize?: number;
+  /** A direct (session) URL for LISTEN, when `databaseUrl` goes through a transaction-mode pooler. */
+  listenDatabaseUrl?: string;
+  /** Connect, statement and idle-in-transaction limits (PostgreSQL); see store/settings.ts for the defaults. */
+  databaseTimeouts?: Partial<DatabaseTimeouts>;
+  /** Where the storage logs outages and LISTEN trouble; silent when omitted. */
+  log?: Logger;
   /** 32 bytes (or base64/hex text) that encrypt signing secrets at rest. */
   secretKey?: Buffer | string;
   /** Apply pending migrations on open (default true). */
@@ -59,16 +74,23 @@ async function resolveKey(options: HookyardOptions, embedded: boolean): Promise<
 export async function openHookyard(options: HookyardOptions = {}): Promise<Hookyard> {
   const embedded = options.storage ? options.storage.kind === 'pglite' : !options.databaseUrl;
   const key = await resolveKey(options, embedded);
-  const storage =
-    options.storage ??
-    (await openStorage({
-      ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
-      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-      ...(options.poolSize ? { poolSize: options.poolSize } : {}),
-    }));
+  // One outage tracker for every connection of this Hookyard, so an outage is one log line, not one per pool.
+  const storageOptions = {
+    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+    ...(options.listenDatabaseUrl ? { listenDatabaseUrl: options.listenDatabaseUrl } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.databaseTimeouts ? { timeouts: options.databaseTimeouts } : {}),
+    log: options.log ?? createLogger('silent'),
+  };
+  const outage = outageTracker(storageOptions.log);
+  const storage = options.storage ?? (await openStorage({ ...storageOptions, outage, ...(options.poolSize ? { poolSize: options.poolSize } : {}) }));
   const ownsStorage = !options.storage;
+  let workerStorage: Storage | undefined;
   try {
     if (options.migrate !== false) await migrate(storage);
+    if (ownsStorage && storage.kind === 'postgres' && options.workerPoolSize) {
+      workerStorage = await openStorage({ ...storageOptions, outage, poolSize: options.workerPoolSize, applicationName: 'hookyard-worker' });
+    }
   } catch (error) {
     if (ownsStorage) await storage.close();
     throw error;
@@ -87,21 +109,41 @@ export async function openHookyard(options: HookyardOptions = {}): Promise<Hooky
   };
   const validators = payloadValidators();
 
-  const hookyard: Hookyard = {
-    storage,
-    applications: applicationService(ctx),
-    eventTypes: eventTypeService(ctx, validators),
-    endpoints: endpointService(ctx),
-    messages: messageService(ctx, validators),
-    deliveries: deliveryService(ctx),
-    onDeliveriesCreated(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    async close() {
-      if (ownsStorage) await storage.close();
-    },
-  };
-  contextAttach(hookyard, ctx);
+  /** The library API over one storage; the worker's view is the same over the worker's pool. */
+  function build(c: Context, close: () => Promise<void>): Hookyard {
+    const built: Hookyard = {
+      storage: c.storage,
+      applications: applicationService(c),
+      eventTypes: eventTypeService(c, validators),
+      endpoints: endpointService(c),
+      messages: messageService(c, validators),
+      deliveries: deliveryService(c),
+      onDeliveriesCreated(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+      close,
+    };
+    contextAttach(built, c);
+    return built;
+  }
+
+  const hookyard = build(ctx, async () => {
+    await workerStorage?.close();
+    if (ownsStorage) await storage.close();
+  });
+  // Shares the clock, the sealer and the in-process wake-ups, so a publish through the API still
+  // wakes the worker at once; only the connections differ. Closed with the main Hookyard.
+  if (workerStorage) workerViews.set(hookyard, build({ ...ctx, storage: workerStorage }, async () => {}));
   return hookyard;
+}
+
+const workerViews = new WeakMap<Hookyard, Hookyard>();
+
+/**
+ * The Hookyard to start the delivery worker on: with `workerPoolSize` (PostgreSQL), the same
+ * Hookyard over the worker's own pool; otherwise `hookyard` itself.
+ */
+export function hookyardForWorker(hookyard: Hookyard): Hookyard {
+  return workerViews.get(hookyard) ?? hookyard;
 }

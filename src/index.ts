@@ -1,8 +1,9 @@
 /** Hookyard as a library: open it on a storage, manage resources, publish messages. */
 export { openHookyard, type Hookyard, type HookyardOptions } from './hookyard.js';
 export { HookyardError, type ErrorCode, type FieldError } from './errors.js';
-export type { Storage, Queryable } from './store/port.js';
-export { openPostgres } from './store/postgres.js';
+export type { Storage, Queryable, ListenOptions, TransactionOptions } from './store/port.js';
+export { openPostgres, type PostgresOptions } from './store/postgres.js';
+export type { DatabaseTimeouts } from './store/settings.js';
 export { openPglite } from './store/pglite.js';
 export { migrate } from './store/migrate.js';
 export type { Page, PageQuery } from './store/page.js';

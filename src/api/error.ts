@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { HookyardError, type ErrorCode } from '../errors.js';
+import { databaseUnavailable, unavailableReason } from '../store/unavailable.js';
 import type { ApiEnv } from './env.js';
 
 /**
@@ -22,6 +23,13 @@ export function errorResponse(error: unknown, c: Context<ApiEnv>): Response {
   }
   if (error instanceof HTTPException && error.status === 413) {
     return c.json({ code: 'payload_too_large', detail: 'the request body is too large' }, 413);
+  }
+  // An outage is not a bug: 503, and no stack per request. The storage logs one line when the
+  // outage starts and one when it ends (store/outage.ts).
+  if (databaseUnavailable(error)) {
+    c.get('log')?.debug({ reason: unavailableReason(error) }, 'answered 503: the database is unavailable');
+    c.header('Retry-After', '1');
+    return c.json({ code: 'database_unavailable', detail: 'the database is unavailable; try again shortly' }, 503);
   }
   // Anything else is a bug or an outage: logged in full, shown bare.
   c.get('log')?.error({ err: error }, 'request failed');

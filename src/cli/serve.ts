@@ -3,7 +3,7 @@ import { cleanOnce } from '../maintenance/cleaner.js';
 import { apiListen, type ApiServer } from '../api/server.js';
 import { tokenCount, tokenCreate } from '../auth/token.js';
 import type { Config } from '../config/config.js';
-import { openHookyard, type Hookyard, type HookyardOptions } from '../hookyard.js';
+import { hookyardForWorker, openHookyard, type Hookyard, type HookyardOptions } from '../hookyard.js';
 import { workerOptionsFromConfig } from '../delivery/options.js';
 import { startWorker, type Worker } from '../delivery/worker.js';
 import { createLogger, type Logger } from '../log.js';
@@ -16,6 +16,10 @@ export function hookyardOptions(config: Config): HookyardOptions {
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }),
     ...(config.secretKey ? { secretKey: config.secretKey } : {}),
     poolSize: config.poolSize,
+    // The worker gets connections of its own only when it shares the process with the API.
+    workerPoolSize: config.role === 'all' ? config.workerPoolSize : 0,
+    ...(config.listenDatabaseUrl ? { listenDatabaseUrl: config.listenDatabaseUrl } : {}),
+    databaseTimeouts: { connectMs: config.dbConnectTimeoutMs, statementMs: config.dbStatementTimeoutMs, idleInTransactionMs: config.dbIdleInTransactionTimeoutMs },
     maxPayloadBytes: config.maxPayloadBytes,
   };
 }
@@ -58,7 +62,7 @@ function maintenanceSchedule(hookyard: Hookyard, config: Config, log: Logger): N
 
 /** Starts the roles the configuration asks for; `stop` drains them within the grace time. */
 export async function serveStart(config: Config, version: string, log: Logger = createLogger(config.logLevel)): Promise<Running> {
-  const hookyard = await openHookyard(hookyardOptions(config));
+  const hookyard = await openHookyard({ ...hookyardOptions(config), log });
   let api: ApiServer | undefined;
   const cleaner = maintenanceSchedule(hookyard, config, log);
   if (config.role === 'api' || config.role === 'all') {
@@ -75,7 +79,7 @@ export async function serveStart(config: Config, version: string, log: Logger = 
   }
   let worker: Worker | undefined;
   if (config.role === 'worker' || config.role === 'all') {
-    worker = startWorker(hookyard, workerOptionsFromConfig(config), log.child({ role: 'worker' }));
+    worker = startWorker(hookyardForWorker(hookyard), workerOptionsFromConfig(config), log.child({ role: 'worker' }));
     log.info({ allowCidrs: config.allowCidrs || undefined }, 'delivery worker started');
   }
   return {

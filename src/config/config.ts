@@ -3,6 +3,7 @@ import { HookyardError } from '../errors.js';
 import { WORKER_DEFAULTS } from '../delivery/options.js';
 import { DEFAULT_RETRY_JITTER, DEFAULT_RETRY_SCHEDULE } from '../delivery/schedule.js';
 import { cidrListParse } from '../outbound/address.js';
+import { DATABASE_DEFAULTS } from '../store/settings.js';
 
 /**
  * All settings, with their defaults, environment variable and flag. Loaded
@@ -13,7 +14,13 @@ export const SETTINGS = {
   databaseUrl: { env: 'DATABASE_URL', flag: 'database-url', help: 'PostgreSQL URL; unset means embedded PGlite in --data-dir' },
   dataDir: { env: 'HOOKYARD_DATA_DIR', flag: 'data-dir', help: 'folder for the embedded database and its key (default ./.hookyard)' },
   secretKey: { env: 'HOOKYARD_SECRET_KEY', flag: 'secret-key', help: '32-byte key (base64 or hex) that encrypts secrets at rest; required with DATABASE_URL' },
-  poolSize: { env: 'HOOKYARD_POOL_SIZE', flag: 'pool-size', help: 'PostgreSQL connections per process (default 10)' },
+  poolSize: { env: 'HOOKYARD_POOL_SIZE', flag: 'pool-size', help: `PostgreSQL connections per process, besides the worker's own under --role all (default ${DATABASE_DEFAULTS.poolSize})` },
+  // PostgreSQL connections (src/store, docs/operations.md)
+  listenDatabaseUrl: { env: 'HOOKYARD_LISTEN_DATABASE_URL', flag: 'listen-database-url', help: 'a direct (session) PostgreSQL URL for LISTEN, when DATABASE_URL goes through a transaction-mode pooler such as PgBouncer (default: DATABASE_URL)' },
+  workerPoolSize: { env: 'HOOKYARD_WORKER_POOL_SIZE', flag: 'worker-pool-size', help: `under --role all, PostgreSQL connections of the delivery worker's own, so publish load cannot starve delivery; 0 shares --pool-size (default ${DATABASE_DEFAULTS.workerPoolSize})` },
+  dbConnectTimeoutMs: { env: 'HOOKYARD_DB_CONNECT_TIMEOUT_MS', flag: 'db-connect-timeout-ms', help: `how long opening a PostgreSQL connection, or waiting for a free one, may take, ms (default ${DATABASE_DEFAULTS.connectTimeoutMs})` },
+  dbStatementTimeoutMs: { env: 'HOOKYARD_DB_STATEMENT_TIMEOUT_MS', flag: 'db-statement-timeout-ms', help: `longest PostgreSQL statement, ms; the client gives up 2 s later if the server has not answered; 0 = none; migrations are exempt (default ${DATABASE_DEFAULTS.statementTimeoutMs})` },
+  dbIdleInTransactionTimeoutMs: { env: 'HOOKYARD_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', flag: 'db-idle-in-transaction-timeout-ms', help: `PostgreSQL ends a transaction left idle this long, ms; 0 = none (default ${DATABASE_DEFAULTS.idleInTransactionTimeoutMs})` },
   maxPayloadBytes: { env: 'HOOKYARD_MAX_PAYLOAD_BYTES', flag: 'max-payload-bytes', help: 'largest message payload accepted (default 1048576)' },
   logLevel: { env: 'HOOKYARD_LOG_LEVEL', flag: 'log-level', help: 'trace|debug|info|warn|error|fatal|silent (default info)' },
   // The server (src/api, src/cli).
@@ -50,7 +57,15 @@ export const configSchema = z.object({
     .optional(),
   dataDir: z.string().min(1).default('./.hookyard'),
   secretKey: z.string().optional(),
-  poolSize: intFrom(1, 1000).default(10),
+  poolSize: intFrom(1, 1000).default(DATABASE_DEFAULTS.poolSize),
+  listenDatabaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  workerPoolSize: intFrom(0, 1000).default(DATABASE_DEFAULTS.workerPoolSize),
+  dbConnectTimeoutMs: intFrom(100, 600_000).default(DATABASE_DEFAULTS.connectTimeoutMs),
+  dbStatementTimeoutMs: intFrom(0, 86_400_000).default(DATABASE_DEFAULTS.statementTimeoutMs),
+  dbIdleInTransactionTimeoutMs: intFrom(0, 86_400_000).default(DATABASE_DEFAULTS.idleInTransactionTimeoutMs),
   maxPayloadBytes: intFrom(1, 64 * 1024 * 1024).default(1024 * 1024),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   role: z.enum(['api', 'worker', 'all']).default('all'),

@@ -4,6 +4,7 @@ import type { Hookyard } from '../hookyard.js';
 import { createLogger, type Logger } from '../log.js';
 import { outboundAgent } from '../outbound/dispatcher.js';
 import type { Unlisten } from '../store/port.js';
+import { databaseUnavailable } from '../store/unavailable.js';
 import { attemptRun, attemptSkip } from './attempt.js';
 import { deliveryClaimDue, deliveryRelease, type Claimed } from './claim.js';
 import { deliveryComplete, type Completion } from './complete.js';
@@ -131,7 +132,8 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
       await deliveryComplete(ctx.storage, batch, lane);
     } catch (error) {
       // Keep the results and try again; if this process dies first, the leases expire and the deliveries are retried.
-      log.error({ err: error, results: batch.length }, 'delivery write-back failed; retrying');
+      // An outage is logged once by the storage, not here every 500 ms.
+      if (!databaseUnavailable(error)) log.error({ err: error, results: batch.length }, 'delivery write-back failed; retrying');
       pending.unshift(...batch);
       await new Promise((r) => setTimeout(r, 500));
       return;
@@ -301,8 +303,11 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
         },
         async (error: unknown) => {
           failures++;
-          log.error({ err: error }, 'claiming deliveries failed');
-          await new Promise((r) => setTimeout(r, Math.min(30_000, 100 * 2 ** failures)));
+          // While the database is away (logged once by the storage), retry each poll interval, so
+          // claims resume within one of its return.
+          const away = databaseUnavailable(error);
+          if (!away) log.error({ err: error }, 'claiming deliveries failed');
+          await new Promise((r) => setTimeout(r, Math.min(away ? settings.pollIntervalMs : 30_000, 100 * 2 ** failures)));
           mayHaveWork = true;
         },
       ).finally(() => {
@@ -315,7 +320,8 @@ export function startWorker(hookyard: Hookyard, options: WorkerOptions = {}, log
 
   const unsubscribeLocal = hookyard.onDeliveriesCreated(signal);
   let unlisten: Unlisten | undefined;
-  const listening = ctx.storage.listen(DELIVERY_CHANNEL, signal).then(
+  // After a gap in LISTEN (a lost connection, a restart) notifications may have been missed: claim at once.
+  const listening = ctx.storage.listen(DELIVERY_CHANNEL, signal, { onReconnect: signal }).then(
     (u) => {
       unlisten = u;
     },

@@ -39,7 +39,8 @@ export interface MigrateResult {
 /**
  * Brings the schema up to date. The whole run is one transaction holding an
  * advisory lock, so processes that start together apply each migration once
- * and a failed migration leaves nothing behind.
+ * and a failed migration leaves nothing behind. It runs without the statement
+ * timeout: a migration may rebuild a large table's indexes.
  */
 export async function migrate(storage: Storage): Promise<MigrateResult> {
   const migrations = await migrationsLoad();
@@ -69,5 +70,5 @@ export async function migrate(storage: Storage): Promise<MigrateResult> {
       applied.push(`${String(m.id).padStart(3, '0')}_${m.name}`);
     }
     return { applied, version: latest };
-  });
+  }, { timeouts: false });
 }

@@ -1,19 +1,39 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Logger } from '../log.js';
+import type { Outage } from './outage.js';
 import type { Storage } from './port.js';
 import { openPostgres } from './postgres.js';
 import { openPglite } from './pglite.js';
+import type { DatabaseTimeouts } from './settings.js';
 
 export interface StorageOptions {
   /** postgres://... — when set, PostgreSQL; otherwise embedded PGlite. */
   databaseUrl?: string;
+  /** A direct (session) URL for LISTEN, when `databaseUrl` goes through a transaction-mode pooler. */
+  listenDatabaseUrl?: string;
   /** Hookyard's data folder (the database lives in its `pgdata/`); omitted means in-memory. */
   dataDir?: string;
   poolSize?: number;
+  /** PostgreSQL's connections in pg_stat_activity. */
+  applicationName?: string;
+  timeouts?: Partial<DatabaseTimeouts>;
+  log?: Logger;
+  outage?: Outage;
 }
 
-export async function openStorage({ databaseUrl, dataDir, poolSize }: StorageOptions): Promise<Storage> {
-  if (databaseUrl) return openPostgres({ connectionString: databaseUrl, ...(poolSize ? { max: poolSize } : {}) });
+export async function openStorage({ databaseUrl, listenDatabaseUrl, dataDir, poolSize, applicationName, timeouts, log, outage }: StorageOptions): Promise<Storage> {
+  if (databaseUrl) {
+    return openPostgres({
+      connectionString: databaseUrl,
+      ...(listenDatabaseUrl ? { listenConnectionString: listenDatabaseUrl } : {}),
+      ...(poolSize ? { max: poolSize } : {}),
+      ...(applicationName ? { applicationName } : {}),
+      ...(timeouts ? { timeouts } : {}),
+      ...(log ? { log } : {}),
+      ...(outage ? { outage } : {}),
+    });
+  }
   if (!dataDir) return openPglite();
   // The data folder also holds the secret key, so the database gets a subfolder of its own.
   await mkdir(dataDir, { recursive: true, mode: 0o700 });

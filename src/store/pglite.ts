@@ -52,6 +52,7 @@ export async function openPglite({ dataDir, loadDataDir }: PgliteOptions = {}): 
     query<R>(text: string, params?: unknown[]) {
       return serial(() => run<R>(db, text, params));
     },
+    // In-process, there is no connection to lose: no timeouts, and `listen` never has a gap to report.
     transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       return serial(() =>
         db.transaction(async (tx) =>

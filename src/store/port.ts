@@ -16,11 +16,37 @@ export interface Queryable {
 
 export type Unlisten = () => Promise<void>;
 
+export interface ListenOptions {
+  /**
+   * Called each time the subscription is live again after a gap (a lost connection, a database
+   * restart, or a database that was away when `listen` was called). Notifications sent during
+   * the gap are lost, so this is the moment to look for work. PGlite never has a gap.
+   */
+  onReconnect?: () => void;
+}
+
+export interface TransactionOptions {
+  /**
+   * `false` runs without the statement and idle-in-transaction timeouts, on a connection of its
+   * own: for migrations, whose statements may rebuild large indexes. Default true.
+   */
+  timeouts?: boolean;
+}
+
+/**
+ * Errors that mean the database is away (down, restarting, unreachable, a statement timed out)
+ * reach callers as `HookyardError` with code `database_unavailable` (see unavailable.ts); every
+ * other database error comes through as the driver raised it.
+ */
 export interface Storage extends Queryable {
   readonly kind: 'postgres' | 'pglite';
   /** Runs `fn` in one transaction: COMMIT when it resolves, ROLLBACK when it throws. */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
-  /** Subscribes to NOTIFY on `channel`; resolves once the subscription is live. */
-  listen(channel: string, onNotify: (payload: string) => void): Promise<Unlisten>;
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * Subscribes to NOTIFY on `channel`; resolves once the subscription is live or, when the
+   * database cannot be reached, once the first try has failed. Either way it is kept alive from
+   * then on (reconnecting as needed) until unlistened or closed; see `onReconnect`.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, options?: ListenOptions): Promise<Unlisten>;
   close(): Promise<void>;
 }
