@@ -9,6 +9,7 @@ import { eventTypeService, type EventTypeService } from './event-type/service.js
 import { messageService, type MessageService } from './message/service.js';
 import { secretKeyLoadOrCreate } from './secrets/key-file.js';
 import { createSealer, KEY_BYTES, parseSecretKey } from './secrets/seal.js';
+import { cidrList, type Cidr } from './outbound/address.js';
 import { migrate } from './store/migrate.js';
 import { openStorage } from './store/open.js';
 import type { Storage } from './store/port.js';
@@ -27,6 +28,12 @@ export interface HookyardOptions {
   migrate?: boolean;
   maxPayloadBytes?: number; // bytes
   secretGraceMs?: number; // ms
+  /**
+   * CIDRs the SSRF guard lets through (e.g. '127.0.0.0/8,::1/128'), as given to the worker.
+   * Endpoint URLs on a literal address the guard would always refuse are refused at creation
+   * unless this admits them.
+   */
+  allowCidrs?: string | Cidr[];
   now?: () => Date;
 }
 
@@ -91,7 +98,7 @@ export async function openHookyard(options: HookyardOptions = {}): Promise<Hooky
     storage,
     applications: applicationService(ctx),
     eventTypes: eventTypeService(ctx, validators),
-    endpoints: endpointService(ctx),
+    endpoints: endpointService(ctx, { allow: cidrList(options.allowCidrs) }),
     messages: messageService(ctx, validators),
     deliveries: deliveryService(ctx),
     onDeliveriesCreated(listener) {

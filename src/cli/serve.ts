@@ -17,6 +17,7 @@ export function hookyardOptions(config: Config): HookyardOptions {
     ...(config.secretKey ? { secretKey: config.secretKey } : {}),
     poolSize: config.poolSize,
     maxPayloadBytes: config.maxPayloadBytes,
+    allowCidrs: config.allowCidrs,
   };
 }
 

@@ -1,6 +1,7 @@
 import { applicationMustGet } from '../application/sql.js';
 import type { Context } from '../context.js';
-import { HookyardError, isUniqueViolation, notFound } from '../errors.js';
+import { HookyardError, isUniqueViolation, notFound, validationError } from '../errors.js';
+import { ALLOW_SETTING, urlAddressRefusal, type Cidr } from '../outbound/address.js';
 import { newId } from '../ids/id.js';
 import { signingSecretGenerate, signingSecretNormalize } from '../secrets/signing-secret.js';
 import type { Page, PageQuery } from '../store/page.js';
@@ -35,8 +36,23 @@ import {
 
 export type EndpointService = ReturnType<typeof endpointService>;
 
-export function endpointService(ctx: Context) {
+export interface EndpointServiceOptions {
+  /** The SSRF guard's allowlist: URLs on literal addresses it admits are accepted. */
+  allow?: Cidr[];
+}
+
+export function endpointService(ctx: Context, { allow = [] }: EndpointServiceOptions = {}) {
   const { storage, sealer } = ctx;
+
+  /** Refuses now a URL that every delivery would refuse, rather than failing every attempt later. */
+  function checkUrl(url: string | undefined): void {
+    if (url === undefined) return;
+    const refusal = urlAddressRefusal(url, allow);
+    if (refusal) {
+      const example = refusal.includes('loopback') ? ', e.g. 127.0.0.0/8,::1/128' : '';
+      throw validationError(`${refusal}, which the SSRF guard refuses; allow it with ${ALLOW_SETTING}${example}`, ['body', 'url'], 'blocked_address');
+    }
+  }
 
   async function mustGet(db: Queryable, appIdOrUid: string, endpointIdOrUid: string): Promise<Endpoint> {
     const app = await applicationMustGet(db, appIdOrUid);
@@ -73,6 +89,7 @@ export function endpointService(ctx: Context) {
   return {
     async create(appIdOrUid: string, input: EndpointIn): Promise<Endpoint> {
       const body = parseInput(endpointInSchema, input);
+      checkUrl(body.url);
       const secret = body.secret ? signingSecretNormalize(body.secret) : signingSecretGenerate();
       return storage.transaction(async (tx) => {
         const app = await applicationMustGet(tx, appIdOrUid);
@@ -92,6 +109,7 @@ export function endpointService(ctx: Context) {
 
     async update(appIdOrUid: string, endpointIdOrUid: string, input: EndpointUpdate): Promise<Endpoint> {
       const body = parseInput(endpointUpdateSchema, input);
+      checkUrl(body.url);
       return storage.transaction(async (tx) => {
         const endpoint = await mustGet(tx, appIdOrUid, endpointIdOrUid);
         return (await endpointUpdate(tx, endpoint.id, fieldsOf(body)).catch(conflict))!;
@@ -100,6 +118,7 @@ export function endpointService(ctx: Context) {
 
     async patch(appIdOrUid: string, endpointIdOrUid: string, input: EndpointPatch): Promise<Endpoint> {
       const body = parseInput(endpointPatchSchema, input);
+      checkUrl(body.url);
       return storage.transaction(async (tx) => {
         const e = await mustGet(tx, appIdOrUid, endpointIdOrUid);
         const keep = <K extends keyof EndpointFields>(key: K): EndpointFields[K] =>
