@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { HookyardError } from '../errors.js';
 import { parseInput } from '../validate.js';
 import type { ApiEnv } from './env.js';
+import { nulRefuse } from './nul.js';
 
 /**
  * One API operation, described once: its path, the schemas of its input and
@@ -56,8 +57,10 @@ async function readBody(c: HonoContext<ApiEnv>): Promise<unknown> {
 /** Turns a route into a Hono handler. */
 export function routeHandler(r: Route, { validateResponses = false } = {}) {
   return async (c: HonoContext<ApiEnv>): Promise<Response> => {
+    nulRefuse({ params: c.req.param() as Record<string, string>, query: c.req.query() });
     const query = r.query ? parseInput(r.query, c.req.query(), ['query']) : {};
     const body = r.body ? parseInput(r.body.schema, await readBody(c), ['body']) : undefined;
+    nulRefuse({ body });
     let status = r.status;
     const out = await r.handler({
       params: c.req.param() as Record<string, string>,
