@@ -88,11 +88,15 @@ test('validation stops within its budget per event-loop turn, and the budget ren
   // Slow but allowed: 300 alternatives tried for each of 100,000 items.
   const slow = typeWith({ type: 'object', properties: { items: { type: 'array', items: { anyOf: Array.from({ length: 300 }, (_, i) => ({ const: `v${i}` })) } } } });
   v.check(slow.schemas!);
+  // Compiled on first use (not counted against the budget), then a turn later the slow payload.
+  assert.equal(v.validate(slow, { items: ['v0'] }), undefined);
+  await new Promise((resolve) => setImmediate(resolve));
   const payload = { items: Array.from({ length: 100_000 }, () => 'v299') };
   const started = performance.now();
   assert.match(v.validate(slow, payload) ?? '', /took longer than 50 ms/);
   const spent = performance.now() - started;
-  assert.ok(spent < 1_000, `stopped after ${Math.round(spent)} ms`);
+  // Without the budget this takes seconds; the margin is for a shared, loaded machine.
+  assert.ok(spent < 1_500, `stopped after ${Math.round(spent)} ms`);
   // Within the same turn the budget is spent; a small payload still gets a fair try next turn.
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(v.validate(slow, { items: ['v1', 'v2'] }), undefined);
