@@ -31,7 +31,7 @@ const BUDGET_KEYWORD = 'hookyardBudget';
  * budget, so the event loop (and the health check) gets the CPU back within
  * about `budgetMs` whatever the schema and payload.
  */
-export function payloadValidators({ budgetMs = 500, compileBudgetMs = 2_000 }: PayloadValidatorOptions = {}) {
+export function payloadValidators({ budgetMs = 500, compileBudgetMs = 5_000 }: PayloadValidatorOptions = {}) {
   const cache = new Map<string, { key: number; validate: ValidateFunction | undefined; problem?: string }>();
   let deadline = Infinity;
   let turnOpen = false;
