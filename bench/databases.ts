@@ -4,6 +4,9 @@ import { openPostgres } from '../dist/store/postgres.js';
 import { scratchDatabaseCreate } from '../dist/test/scratch-database.js';
 import type { BenchContext } from './main.js';
 
+// The bench's receivers listen on loopback.
+const BENCH_ALLOW = '127.0.0.0/8';
+
 /** A Hookyard on a fresh database of each kind asked for; PostgreSQL is skipped (and said so) when unreachable. */
 export interface BenchTarget {
   kind: 'pglite' | 'postgres';
@@ -16,7 +19,7 @@ export interface BenchTarget {
 export async function benchTargets({ databaseUrl, storages }: BenchContext): Promise<BenchTarget[]> {
   const targets: BenchTarget[] = [];
   const key = randomBytes(32);
-  if (storages.has('pglite')) targets.push({ kind: 'pglite', hookyard: await openHookyard({ secretKey: key }), drop: async () => {} });
+  if (storages.has('pglite')) targets.push({ kind: 'pglite', hookyard: await openHookyard({ secretKey: key, allowCidrs: BENCH_ALLOW }), drop: async () => {} });
   if (!databaseUrl || !storages.has('postgres')) return targets;
   let scratch;
   try {
@@ -28,7 +31,7 @@ export async function benchTargets({ databaseUrl, storages }: BenchContext): Pro
   const storage = await openPostgres({ connectionString: scratch.url, max: 10 });
   targets.push({
     kind: 'postgres',
-    hookyard: await openHookyard({ storage, secretKey: key }),
+    hookyard: await openHookyard({ storage, secretKey: key, allowCidrs: BENCH_ALLOW }),
     shared: { databaseUrl: scratch.url, secretKey: key },
     async drop() {
       await storage.close();

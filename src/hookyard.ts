@@ -10,6 +10,7 @@ import { messageService, type MessageService } from './message/service.js';
 import { secretKeyLoadOrCreate } from './secrets/key-file.js';
 import { createSealer, KEY_BYTES, parseSecretKey } from './secrets/seal.js';
 import { createLogger, type Logger } from './log.js';
+import { cidrList, type Cidr } from './outbound/address.js';
 import { migrate } from './store/migrate.js';
 import { openStorage } from './store/open.js';
 import { outageTracker } from './store/outage.js';
@@ -42,6 +43,12 @@ export interface HookyardOptions {
   migrate?: boolean;
   maxPayloadBytes?: number; // bytes
   secretGraceMs?: number; // ms
+  /**
+   * CIDRs the SSRF guard lets through (e.g. '127.0.0.0/8,::1/128'), as given to the worker.
+   * Endpoint URLs on a literal address the guard would always refuse are refused at creation
+   * unless this admits them.
+   */
+  allowCidrs?: string | Cidr[];
   now?: () => Date;
 }
 
@@ -115,7 +122,7 @@ export async function openHookyard(options: HookyardOptions = {}): Promise<Hooky
       storage: c.storage,
       applications: applicationService(c),
       eventTypes: eventTypeService(c, validators),
-      endpoints: endpointService(c),
+      endpoints: endpointService(c, { allow: cidrList(options.allowCidrs) }),
       messages: messageService(c, validators),
       deliveries: deliveryService(c),
       onDeliveriesCreated(listener) {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Hono, type MiddlewareHandler } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { attemptService } from '../attempt/service.js';
 import { authenticator, type Authenticator } from '../auth/authenticate.js';
 import { rateLimiter } from '../auth/rate-limit.js';
@@ -30,6 +31,9 @@ export interface ApiOptions {
   rateLimitBurst?: number;
   idempotencyRetentionMs?: number; // ms
   authCacheMs?: number; // ms
+  /** Failed logins allowed per client address in a burst, then per second; 0 turns the throttle off. */
+  authFailureBurst?: number;
+  authFailuresPerSecond?: number;
   /** Check every response against its schema (tests turn this on). */
   validateResponses?: boolean;
 }
@@ -42,6 +46,15 @@ export interface Api {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9_\-.:]{1,128}$/;
+
+/** The peer's address (not X-Forwarded-For, which any client can set); undefined outside @hono/node-server. */
+function clientAddress(c: Context<ApiEnv>): string | undefined {
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The HTTP API: a thin layer that validates, calls the library, and answers in Svix's shapes. */
 export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
@@ -57,7 +70,11 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     ...deliveryRoutes(hookyard),
   ];
   const openapi = openApiDocument(routes, version);
-  const auth = authenticator(hookyard.storage, { cacheMs: authCacheMs });
+  const auth = authenticator(hookyard.storage, {
+    cacheMs: authCacheMs,
+    ...(options.authFailureBurst === undefined ? {} : { failureBurst: options.authFailureBurst }),
+    ...(options.authFailuresPerSecond === undefined ? {} : { failuresPerSecond: options.authFailuresPerSecond }),
+  });
   const limiter = rateLimiter({ perSecond: rateLimit, ...(options.rateLimitBurst ? { burst: options.rateLimitBurst } : {}) });
 
   const app = new Hono<ApiEnv>();
@@ -82,7 +99,7 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
   app.get('/docs', (c) => c.html(docsPage(openapi)));
 
   const authenticate: MiddlewareHandler<ApiEnv> = async (c, next) => {
-    const tokenId = await auth.authenticate(c.req.header('authorization'));
+    const tokenId = await auth.authenticate(c.req.header('authorization'), clientAddress(c));
     const wait = limiter.take(tokenId);
     if (wait > 0) throw new HookyardError('rate_limited', 'too many requests for this token', { cause: { retryAfter: wait } });
     c.set('tokenId', tokenId);

@@ -5,34 +5,52 @@ import { iso, listOf, pageQuerySchema, queryDate, queryList, timestamp } from '.
 import { endpointOut, endpointOutSchema } from './endpoint.js';
 import { route, type Route } from './route.js';
 
+const ERROR_CLASSES = ['dns', 'refused', 'reset', 'timeout', 'tls', 'blocked', 'other', 'status'] as const;
+
 export const attemptOutSchema = z.object({
   id: z.string(),
   msgId: z.string(),
   endpointId: z.string(),
   url: z.string(),
-  response: z.string(),
+  response: z.string().describe('The response body; when there was no response, the reason (as errorMessage)'),
   responseStatusCode: z.number().describe('0 when there was no response'),
   responseDurationMs: z.number(),
   status: z.number().describe('0 success, 2 fail'),
   statusText: z.enum(STATUS_TEXT),
   triggerType: z.number().describe('0 scheduled, 1 manual'),
   timestamp,
+  errorClass: z.enum(ERROR_CLASSES).nullable().describe('Hookyard extension: why the attempt failed; null when it succeeded'),
+  errorMessage: z.string().nullable().describe('Hookyard extension: the reason in words, starting with the class (`timeout after 15000 ms`); null when it succeeded'),
 });
+
+/** Why an attempt failed: the worker's classes for no response, and `status` for a non-2xx answer. */
+function failure(a: Attempt): { errorClass: (typeof ERROR_CLASSES)[number]; errorMessage: string } | undefined {
+  if (a.succeeded) return undefined;
+  if (a.errorCode) {
+    const errorClass = (ERROR_CLASSES as readonly string[]).includes(a.errorCode) ? (a.errorCode as (typeof ERROR_CLASSES)[number]) : 'other';
+    return { errorClass, errorMessage: a.errorMessage ?? a.errorCode };
+  }
+  return { errorClass: 'status', errorMessage: `status: the endpoint answered ${a.responseStatus ?? 0}` };
+}
 
 const attemptOut = (a: Attempt): z.input<typeof attemptOutSchema> => {
   const status = a.succeeded ? 0 : 2;
+  const failed = failure(a);
   return {
     id: a.id,
     msgId: a.messageId,
     endpointId: a.endpointId,
     url: a.url,
-    response: a.responseBody ?? '',
+    // Svix clients show `response`; with no response there, the reason is the most useful thing to show.
+    response: a.responseBody ?? (a.responseStatus === null ? (failed?.errorMessage ?? '') : ''),
     responseStatusCode: a.responseStatus ?? 0,
     responseDurationMs: a.durationMs,
     status,
     statusText: STATUS_TEXT[status]!,
     triggerType: a.trigger === 'manual' ? 1 : 0,
     timestamp: iso(a.createdAt),
+    errorClass: failed?.errorClass ?? null,
+    errorMessage: failed?.errorMessage ?? null,
   };
 };
 

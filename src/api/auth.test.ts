@@ -8,8 +8,8 @@ import { countRows } from '../test/fixtures.js';
 describeEachStorage('API auth, rate limit, idempotency, request ids', (env) => {
   let t: TestApi;
   before(async () => {
-    // No lookup cache, so a revoke is seen at once.
-    t = await testApi(env().hookyard, { authCacheMs: 0 });
+    // No lookup cache, so a revoke is seen at once; no failure throttle, as the timing test fails on purpose many times.
+    t = await testApi(env().hookyard, { authCacheMs: 0, authFailureBurst: 0 });
   });
   after(() => t.close());
 
@@ -52,6 +52,27 @@ describeEachStorage('API auth, rate limit, idempotency, request ids', (env) => {
     }
     const [a, b] = times.map((xs) => xs.sort((x, y) => x - y)[15]!) as [number, number];
     assert.ok(Math.abs(a - b) < Math.max(5, 2 * Math.min(a, b)), `near miss ${a.toFixed(2)} ms, unknown ${b.toFixed(2)} ms`);
+  });
+
+  test('past the burst of failures, a client gets 429 with Retry-After, while its valid token still works', async () => {
+    const strict = await testApi(env().hookyard, { authFailureBurst: 5, authFailuresPerSecond: 0.01 });
+    try {
+      const statuses: number[] = [];
+      let retryAfter: string | null = null;
+      for (let i = 0; i < 8; i++) {
+        const res = await fetch(`${strict.url}/api/v1/app`, { headers: { authorization: `Bearer hy_wrong${i}` } });
+        statuses.push(res.status);
+        if (res.status === 429) {
+          retryAfter = res.headers.get('retry-after');
+          assert.equal(((await res.json()) as { code: string }).code, 'rate_limited');
+        } else await res.arrayBuffer();
+      }
+      assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429, 429]);
+      assert.ok(Number(retryAfter) >= 1, `Retry-After: ${retryAfter}`);
+      assert.equal((await strict.call('GET', '/api/v1/app')).status, 200);
+    } finally {
+      await strict.close();
+    }
   });
 
   test('health, the OpenAPI document and the docs page need no token', async () => {

@@ -2,42 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { describeEachStorage } from '../test/storages.js';
 import { testApi, type TestApi } from '../test/api.js';
-import type { Queryable } from '../store/port.js';
+import { snapshot, VALID_BODY } from '../test/bad-input.js';
 
 /**
  * Bad input on every route, driven from the route table itself so a new route
  * is covered without touching this file: each gets the documented status and
  * Svix-shaped body, and the database is left exactly as it was.
  */
-const VALID_BODY: Record<string, unknown> = {
-  ApplicationIn: { name: 'x' },
-  ApplicationPatch: { name: 'x' },
-  EventTypeIn: { name: 'x.y', description: 'd' },
-  EventTypeUpdate: { description: 'd' },
-  EventTypePatch: { description: 'd' },
-  EndpointIn: { url: 'http://127.0.0.1:9/' },
-  EndpointUpdate: { url: 'http://127.0.0.1:9/' },
-  EndpointPatch: { description: 'd' },
-  EndpointSecretRotateIn: {},
-  EndpointHeadersIn: { headers: { 'X-A': '1' } },
-  EndpointHeadersPatchIn: { headers: { 'X-A': '1' } },
-  MessageIn: { eventType: 'a.b', payload: {} },
-  MessageBatchIn: { messages: [{ eventType: 'a.b', payload: {} }] },
-  EventExampleIn: { eventType: 'svix.ping' },
-  RecoverIn: { since: new Date(0).toISOString() },
-};
-
-const TABLES = ['application', 'event_type', 'endpoint', 'endpoint_secret', 'message', 'delivery', 'attempt', 'idempotency_key'];
-
-/** A digest of every row of every table, to prove a request changed nothing. */
-async function snapshot(db: Queryable): Promise<string> {
-  const parts: string[] = [];
-  for (const table of TABLES) {
-    const { rows } = await db.query<{ h: string | null }>(`select md5(string_agg(t::text, ',' order by t::text)) as h from hookyard.${table} t`);
-    parts.push(`${table}:${rows[0]!.h}`);
-  }
-  return parts.join(' ');
-}
 
 const fill = (path: string, values: Record<string, string>) => path.replace(/\{([a-z_]+)\}/g, (_, name: string) => values[name] ?? `unknown_${name}`);
 
@@ -111,6 +82,29 @@ describeEachStorage('bad input on every route', (env) => {
       assert.equal(res.status, 422, `${method} ${path} ${JSON.stringify(body)}`);
       const locs = (res.json as { detail: { loc: unknown[] }[] }).detail.map((d) => d.loc.join('.'));
       assert.ok(locs.some((l) => l.startsWith(loc)), `${path}: expected ${loc} in ${locs.join(', ')}`);
+    }
+    assert.equal(await snapshot(db), before);
+  });
+
+  test('a NUL character in an id, a query value, a string field or a metadata key is a 422 that names it', async () => {
+    const db = env().storage;
+    const before = await snapshot(db);
+    const cases: [string, string, unknown, string][] = [
+      ['GET', '/api/v1/app/%00', undefined, 'path.app_id'],
+      ['DELETE', '/api/v1/app/existing%00', undefined, 'path.app_id'],
+      ['GET', `/api/v1/app/${appId}/msg?channel=%00`, undefined, 'query.channel'],
+      ['GET', `/api/v1/app/${appId}/endpoint?iterator=ep_%00`, undefined, 'query.iterator'],
+      ['POST', '/api/v1/app', { name: 'a\u0000b' }, 'body.name'],
+      ['POST', '/api/v1/app', { name: 'x', metadata: { 'k\u0000': 'v' } }, 'body.metadata.k\u0000'],
+      ['POST', '/api/v1/app', { name: 'x', metadata: { k: 'v\u0000' } }, 'body.metadata.k'],
+      ['POST', `/api/v1/app/${appId}/endpoint`, { url: 'http://127.0.0.1:9/', description: '\u0000' }, 'body.description'],
+      ['POST', '/api/v1/event-type', { name: 'n.u', description: 'd', schemas: { '1': { description: '\u0000' } } }, 'body.schemas.1.description'],
+    ];
+    for (const [method, path, body, loc] of cases) {
+      const res = await t.call(method, path, body);
+      assert.equal(res.status, 422, `${method} ${path} ${JSON.stringify(body)}`);
+      const detail = (res.json as { detail: { loc: unknown[]; msg: string; type: string }[] }).detail;
+      assert.ok(detail.some((d) => d.loc.join('.') === loc && d.type === 'nul_character' && /NUL character/.test(d.msg)), `${path}: ${JSON.stringify(detail)}`);
     }
     assert.equal(await snapshot(db), before);
   });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AttemptService } from '../attempt/service.js';
-import { endpointInSchema, endpointPatchSchema, endpointUpdateSchema, headersPatchSchema, headersSchema, secretRotateSchema, type Endpoint } from '../endpoint/model.js';
+import { endpointInSchema, endpointPatchSchema, endpointUpdateSchema, headersPatchSchema, headersSchema, secretRotateSchema, sensitiveNamesSchema, type Endpoint } from '../endpoint/model.js';
 import { endpointSendExample } from '../endpoint/example.js';
 import type { Hookyard } from '../hookyard.js';
 import { eventTypeNameSchema } from '../schema-parts.js';
@@ -45,10 +45,14 @@ export const endpointOut = (e: Endpoint): z.input<typeof endpointOutSchema> => (
 const endpointIn = endpointInSchema.extend(throttleRateField);
 const endpointUpdate = endpointUpdateSchema.extend(throttleRateField);
 const endpointPatch = endpointPatchSchema.extend(throttleRateField);
-const headersInSchema = z.strictObject({ headers: headersSchema });
+const sensitiveField = sensitiveNamesSchema.optional().describe('Hookyard extension: header names to treat as sensitive, beyond Authorization, Cookie and API-key style names');
+const headersInSchema = z.strictObject({ headers: headersSchema, sensitive: sensitiveField });
 // Svix's patch: values to set (null removes) and, separately, names to remove.
-const headersPatchInSchema = z.strictObject({ headers: headersPatchSchema, deleteHeaders: z.array(z.string().max(256)).max(50).optional() });
-const headersOutSchema = z.object({ headers: z.record(z.string(), z.string()), sensitive: z.array(z.string()) });
+const headersPatchInSchema = z.strictObject({ headers: headersPatchSchema, deleteHeaders: z.array(z.string().max(256)).max(50).optional(), sensitive: sensitiveField });
+const headersOutSchema = z.object({
+  headers: z.record(z.string(), z.string()).describe('Custom headers, without the sensitive ones'),
+  sensitive: z.array(z.string()).describe('Names of the sensitive headers, whose values are never returned'),
+});
 const eventExampleInSchema = z.strictObject({ eventType: eventTypeNameSchema, exampleIndex: z.number().int().min(0).max(1000).optional() });
 const statsOutSchema = z.object({ success: z.number(), pending: z.number(), sending: z.number(), fail: z.number(), canceled: z.number() });
 
@@ -112,13 +116,13 @@ export function endpointRoutes(hookyard: Hookyard, attempts: AttemptService): Ro
     route({
       method: 'get', path: `${ONE}/headers`, operationId: 'v1.endpoint.get-headers', summary: 'Get the endpoint\'s custom headers', tag,
       status: 200, response: { name: 'EndpointHeadersOut', schema: headersOutSchema },
-      handler: async ({ params }) => ({ headers: await endpoints.headersGet(params.app_id!, params.endpoint_id!), sensitive: [] }),
+      handler: async ({ params }) => endpoints.headersOut(params.app_id!, params.endpoint_id!),
     }),
     route({
       method: 'put', path: `${ONE}/headers`, operationId: 'v1.endpoint.update-headers', summary: 'Replace the endpoint\'s custom headers', tag,
       body: { name: 'EndpointHeadersIn', schema: headersInSchema },
       status: 204,
-      handler: async ({ params, body }) => endpoints.headersUpdate(params.app_id!, params.endpoint_id!, body.headers),
+      handler: async ({ params, body }) => endpoints.headersUpdate(params.app_id!, params.endpoint_id!, body.headers, body.sensitive),
     }),
     route({
       method: 'patch', path: `${ONE}/headers`, operationId: 'v1.endpoint.patch-headers', summary: 'Set or remove some custom headers', tag,
@@ -127,7 +131,7 @@ export function endpointRoutes(hookyard: Hookyard, attempts: AttemptService): Ro
       handler: async ({ params, body }) => {
         const changes: Record<string, string | null> = { ...body.headers };
         for (const name of body.deleteHeaders ?? []) changes[name] = null;
-        await endpoints.headersPatch(params.app_id!, params.endpoint_id!, changes);
+        await endpoints.headersPatch(params.app_id!, params.endpoint_id!, changes, body.sensitive);
       },
     }),
     route({

@@ -5,6 +5,7 @@ import { jsonDepth } from '../json/scan.js';
 import { parseInput } from '../validate.js';
 import type { ApiEnv } from './env.js';
 import type { MessageReplay } from './idempotency.js';
+import { nulRefuse } from './nul.js';
 
 /**
  * One API operation, described once: its path, the schemas of its input and
@@ -95,9 +96,11 @@ async function readBody(c: HonoContext<ApiEnv>): Promise<{ text: string; value: 
 /** Turns a route into a Hono handler. */
 export function routeHandler(r: Route, { validateResponses = false } = {}) {
   return async (c: HonoContext<ApiEnv>): Promise<Response> => {
+    nulRefuse({ params: c.req.param() as Record<string, string>, query: c.req.query() });
     const query = r.query ? parseInput(r.query, c.req.query(), ['query']) : {};
     const read = r.body ? await readBody(c) : undefined;
     const body = r.body ? parseInput(r.body.schema, read!.value, ['body']) : undefined;
+    nulRefuse({ body });
     let status = r.status;
     const out = await r.handler({
       params: c.req.param() as Record<string, string>,

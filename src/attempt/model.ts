@@ -11,7 +11,10 @@ export interface Attempt {
   trigger: string;
   responseStatus: number | null;
   responseBody: string | null;
+  /** Why there was no response (dns, refused, reset, timeout, tls, blocked, other); null when there was one. */
   errorCode: string | null;
+  /** The reason in words, starting with the class: `timeout after 15000 ms`. */
+  errorMessage: string | null;
   succeeded: boolean;
   durationMs: number;
   createdAt: Date;

@@ -14,12 +14,13 @@ interface AttemptRow {
   response_status: number | null;
   response_body: string | null;
   error_code: string | null;
+  error_message: string | null;
   succeeded: boolean;
   duration_ms: number;
   created_at: Date;
 }
 
-const COLUMNS = 'id, message_id, endpoint_id, url, attempt_number, trigger, response_status, response_body, error_code, succeeded, duration_ms, created_at';
+const COLUMNS = 'id, message_id, endpoint_id, url, attempt_number, trigger, response_status, response_body, error_code, error_message, succeeded, duration_ms, created_at';
 
 const toAttempt = (r: AttemptRow): Attempt => ({
   id: r.id,
@@ -31,6 +32,7 @@ const toAttempt = (r: AttemptRow): Attempt => ({
   responseStatus: r.response_status,
   responseBody: r.response_body,
   errorCode: r.error_code,
+  errorMessage: r.error_message,
   succeeded: r.succeeded,
   durationMs: r.duration_ms,
   createdAt: r.created_at,

@@ -21,6 +21,7 @@ export function hookyardOptions(config: Config): HookyardOptions {
     ...(config.listenDatabaseUrl ? { listenDatabaseUrl: config.listenDatabaseUrl } : {}),
     databaseTimeouts: { connectMs: config.dbConnectTimeoutMs, statementMs: config.dbStatementTimeoutMs, idleInTransactionMs: config.dbIdleInTransactionTimeoutMs },
     maxPayloadBytes: config.maxPayloadBytes,
+    allowCidrs: config.allowCidrs,
   };
 }
 

@@ -1,6 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import { headerIsReserved } from '../endpoint/model.js';
+import { headerIsReserved, headerIsSensitive } from '../endpoint/model.js';
 import { newId } from '../ids/id.js';
 import { send } from '../outbound/send.js';
 import { sign } from '../signing/sign.js';
@@ -25,9 +25,6 @@ export interface AttemptDeps {
   now: () => Date;
   random: () => number;
 }
-
-// Custom header values stored in attempts are hidden when the name suggests a credential.
-const SENSITIVE = /authorization|cookie|token|secret|key|password|credential|session/i;
 
 // Attempt ids need 14 random bytes each; drawing them from a pool refilled 1,024 ids at a
 // time saves a synchronous crypto call per attempt on the hot path.
@@ -57,8 +54,9 @@ export function requestHeaders(claimed: Claimed, secrets: string[], timestamp: n
   return headers;
 }
 
-export function redactHeaders(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, SENSITIVE.test(name) ? '[redacted]' : value]));
+/** The headers as stored in the attempt: custom headers that are sensitive (by name or marked by the endpoint's owner) hidden. */
+export function redactHeaders(headers: Record<string, string>, marked: readonly string[] = []): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, !headerIsReserved(name) && headerIsSensitive(name, marked) ? '[redacted]' : value]));
 }
 
 /**
@@ -90,7 +88,7 @@ export async function attemptRun(claimed: Claimed, secrets: string[], deps: Atte
       attemptNumber: claimed.attemptCount,
       trigger: claimed.trigger,
       url: claimed.url,
-      requestHeaders: redactHeaders(headers),
+      requestHeaders: redactHeaders(headers, claimed.sensitiveHeaders),
       responseStatus: response?.status ?? null,
       responseHeaders: response?.headers ?? null,
       responseBody: response?.body ?? null,

@@ -12,6 +12,8 @@ export interface Claimed {
   payload: string;
   url: string;
   headers: Record<string, string>;
+  /** Custom header names the endpoint's owner marked sensitive (migration 011), lowercased: redacted in the stored attempt. */
+  sensitiveHeaders?: string[];
   endpointDisabled: boolean;
   /**
    * Sealed signing secrets that sign now, newest first (see endpointSecretsActive), hex-encoded: a
@@ -42,6 +44,7 @@ interface ClaimedRow {
   payload: string;
   url: string;
   headers: Record<string, string>;
+  sensitive_headers: string[] | null;
   disabled: boolean;
   /** Comma-separated: cheaper to read than a text[] (which the driver parses element by element). */
   secrets: string | null;
@@ -104,7 +107,7 @@ export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpoint
         where s.endpoint_id in (select endpoint_id from claimed) and (s.expires_at is null or s.expires_at > now())
         group by s.endpoint_id
      )
-     select c.*, e.url, e.headers, coalesce(e.disabled, true) as disabled, s.sealed as secrets, (select count(*)::int from candidate) as scanned,
+     select c.*, e.url, e.headers, e.sensitive_headers, coalesce(e.disabled, true) as disabled, s.sealed as secrets, (select count(*)::int from candidate) as scanned,
             (select m.payload from hookyard.message m where m.id = c.message_id) as payload
        from claimed c
        -- An endpoint deleted while its fan-out ran leaves no row: treated as disabled, the delivery is cancelled.
@@ -128,6 +131,7 @@ export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpoint
     payload: r.payload,
     url: r.url,
     headers: r.headers,
+    sensitiveHeaders: r.sensitive_headers ?? [],
     endpointDisabled: r.disabled,
     sealedSecrets: secretsOf(r.secrets),
   }));

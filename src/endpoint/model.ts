@@ -46,6 +46,24 @@ export function headerIsReserved(name: string): boolean {
   return RESERVED_HEADERS.has(lower) || RESERVED_PREFIXES.some((p) => lower.startsWith(p));
 }
 
+// Names that carry credentials, matched as a whole word of the name (x-custom-auth, x-api-sig)...
+const SENSITIVE_WORDS = new Set([
+  'auth', 'authorization', 'authentication', 'authenticate', 'cookie', 'token', 'secret', 'password', 'passwd', 'pass', 'pwd',
+  'key', 'apikey', 'sig', 'signature', 'jwt', 'bearer', 'session', 'sessionid', 'sid', 'credential', 'credentials', 'csrf', 'xsrf', 'otp', 'private',
+]);
+// ...or anywhere in it, for the long, unambiguous ones (x-mytoken, x-apikey, proxy-authorization).
+const SENSITIVE_PART = /authoriz|authent|cookie|token|secret|password|passwd|credential|session|apikey|api-key|api_key|signature/i;
+
+/**
+ * Is this custom header's value a credential? Authorization, Cookie, API-key
+ * style names, and any name the endpoint's owner marked. Sensitive values are
+ * never returned by GET …/headers and are stored as `[redacted]` in attempts.
+ */
+export function headerIsSensitive(name: string, marked: readonly string[] = []): boolean {
+  const lower = name.toLowerCase();
+  return marked.includes(lower) || SENSITIVE_PART.test(lower) || lower.split(/[-_.]/).some((word) => SENSITIVE_WORDS.has(word));
+}
+
 const headerNameSchema = z
   .string()
   .min(1)
@@ -58,6 +76,8 @@ const headerValueSchema = z.string().max(4096).regex(/^[^\0-\x08\x0a-\x1f\x7f]*$
 
 export const headersSchema = z.record(headerNameSchema, headerValueSchema).refine((h) => Object.keys(h).length <= 50, 'at most 50 headers');
 export const headersPatchSchema = z.record(headerNameSchema, headerValueSchema.nullable());
+/** Hookyard extension on the headers routes: more names to treat as sensitive. */
+export const sensitiveNamesSchema = z.array(headerNameSchema).max(50);
 
 const secretInputSchema = z.string().min(1).max(256);
 

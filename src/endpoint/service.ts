@@ -1,6 +1,7 @@
 import { applicationMustGet } from '../application/sql.js';
 import type { Context } from '../context.js';
-import { HookyardError, isUniqueViolation, notFound } from '../errors.js';
+import { HookyardError, isUniqueViolation, notFound, validationError } from '../errors.js';
+import { ALLOW_SETTING, urlAddressRefusal, type Cidr } from '../outbound/address.js';
 import { newId } from '../ids/id.js';
 import { signingSecretGenerate, signingSecretNormalize } from '../secrets/signing-secret.js';
 import type { Page, PageQuery } from '../store/page.js';
@@ -11,8 +12,10 @@ import {
   endpointPatchSchema,
   endpointUpdateSchema,
   headersPatchSchema,
+  headerIsSensitive,
   headersSchema,
   secretRotateSchema,
+  sensitiveNamesSchema,
   type Endpoint,
   type EndpointIn,
   type EndpointPatch,
@@ -23,6 +26,7 @@ import {
   endpointDelete,
   endpointGet,
   endpointHeadersGet,
+  endpointHeadersRead,
   endpointHeadersSet,
   endpointInsert,
   endpointList,
@@ -35,8 +39,36 @@ import {
 
 export type EndpointService = ReturnType<typeof endpointService>;
 
-export function endpointService(ctx: Context) {
+/**
+ * The marks to keep: earlier ones and new ones, lowercased, for headers the
+ * endpoint has. Marking a header it does not have is refused, so a typo does
+ * not leave a credential unmarked unnoticed.
+ */
+function marksOf(headers: Record<string, string>, earlier: string[], added: string[]): string[] {
+  const present = new Set(Object.keys(headers).map((n) => n.toLowerCase()));
+  const names = parseInput(sensitiveNamesSchema, added, ['body', 'sensitive']).map((n) => n.toLowerCase());
+  const missing = names.findIndex((n) => !present.has(n));
+  if (missing >= 0) throw validationError('names a header the endpoint does not have', ['body', 'sensitive', missing]);
+  return [...new Set([...earlier, ...names])].filter((n) => present.has(n)).sort();
+}
+
+export interface EndpointServiceOptions {
+  /** The SSRF guard's allowlist: URLs on literal addresses it admits are accepted. */
+  allow?: Cidr[];
+}
+
+export function endpointService(ctx: Context, { allow = [] }: EndpointServiceOptions = {}) {
   const { storage, sealer } = ctx;
+
+  /** Refuses now a URL that every delivery would refuse, rather than failing every attempt later. */
+  function checkUrl(url: string | undefined): void {
+    if (url === undefined) return;
+    const refusal = urlAddressRefusal(url, allow);
+    if (refusal) {
+      const example = refusal.includes('loopback') ? ', e.g. 127.0.0.0/8,::1/128' : '';
+      throw validationError(`${refusal}, which the SSRF guard refuses; allow it with ${ALLOW_SETTING}${example}`, ['body', 'url'], 'blocked_address');
+    }
+  }
 
   async function mustGet(db: Queryable, appIdOrUid: string, endpointIdOrUid: string): Promise<Endpoint> {
     const app = await applicationMustGet(db, appIdOrUid);
@@ -73,6 +105,7 @@ export function endpointService(ctx: Context) {
   return {
     async create(appIdOrUid: string, input: EndpointIn): Promise<Endpoint> {
       const body = parseInput(endpointInSchema, input);
+      checkUrl(body.url);
       const secret = body.secret ? signingSecretNormalize(body.secret) : signingSecretGenerate();
       return storage.transaction(async (tx) => {
         const app = await applicationMustGet(tx, appIdOrUid);
@@ -92,6 +125,7 @@ export function endpointService(ctx: Context) {
 
     async update(appIdOrUid: string, endpointIdOrUid: string, input: EndpointUpdate): Promise<Endpoint> {
       const body = parseInput(endpointUpdateSchema, input);
+      checkUrl(body.url);
       return storage.transaction(async (tx) => {
         const endpoint = await mustGet(tx, appIdOrUid, endpointIdOrUid);
         return (await endpointUpdate(tx, endpoint.id, fieldsOf(body)).catch(conflict))!;
@@ -100,6 +134,7 @@ export function endpointService(ctx: Context) {
 
     async patch(appIdOrUid: string, endpointIdOrUid: string, input: EndpointPatch): Promise<Endpoint> {
       const body = parseInput(endpointPatchSchema, input);
+      checkUrl(body.url);
       return storage.transaction(async (tx) => {
         const e = await mustGet(tx, appIdOrUid, endpointIdOrUid);
         const keep = <K extends keyof EndpointFields>(key: K): EndpointFields[K] =>
@@ -141,28 +176,44 @@ export function endpointService(ctx: Context) {
       });
     },
 
+    /** The custom headers with their values, sensitive ones included: for the library, which is trusted. */
     async headersGet(appIdOrUid: string, endpointIdOrUid: string): Promise<Record<string, string>> {
       const endpoint = await mustGet(storage, appIdOrUid, endpointIdOrUid);
       return endpointHeadersGet(storage, endpoint.id);
     },
 
-    async headersUpdate(appIdOrUid: string, endpointIdOrUid: string, headers: Record<string, string>): Promise<void> {
-      const body = parseInput(headersSchema, headers, ['body', 'headers']);
+    /** Svix's EndpointHeadersOut: sensitive headers are named in `sensitive` and their values left out. */
+    async headersOut(appIdOrUid: string, endpointIdOrUid: string): Promise<{ headers: Record<string, string>; sensitive: string[] }> {
       const endpoint = await mustGet(storage, appIdOrUid, endpointIdOrUid);
-      await endpointHeadersSet(storage, endpoint.id, body);
+      const { headers, marked } = await endpointHeadersRead(storage, endpoint.id);
+      const out: { headers: Record<string, string>; sensitive: string[] } = { headers: {}, sensitive: [] };
+      for (const [name, value] of Object.entries(headers)) {
+        if (headerIsSensitive(name, marked)) out.sensitive.push(name);
+        else out.headers[name] = value;
+      }
+      out.sensitive.sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+      return out;
     },
 
-    /** Merges headers in; a null value removes that header. */
-    async headersPatch(appIdOrUid: string, endpointIdOrUid: string, headers: Record<string, string | null>): Promise<void> {
+    /** Replaces the headers; `sensitive` marks some of them (a Hookyard extension), and replaces earlier marks. */
+    async headersUpdate(appIdOrUid: string, endpointIdOrUid: string, headers: Record<string, string>, sensitive: string[] = []): Promise<void> {
+      const body = parseInput(headersSchema, headers, ['body', 'headers']);
+      const endpoint = await mustGet(storage, appIdOrUid, endpointIdOrUid);
+      await endpointHeadersSet(storage, endpoint.id, body, marksOf(body, [], sensitive));
+    },
+
+    /** Merges headers in; a null value removes that header. `sensitive` adds marks; a mark goes only with its header. */
+    async headersPatch(appIdOrUid: string, endpointIdOrUid: string, headers: Record<string, string | null>, sensitive: string[] = []): Promise<void> {
       const body = parseInput(headersPatchSchema, headers, ['body', 'headers']);
       await storage.transaction(async (tx) => {
         const endpoint = await mustGet(tx, appIdOrUid, endpointIdOrUid);
-        const merged = await endpointHeadersGet(tx, endpoint.id);
+        const { headers: merged, marked } = await endpointHeadersRead(tx, endpoint.id);
         for (const [name, value] of Object.entries(body)) {
           for (const existing of Object.keys(merged)) if (existing.toLowerCase() === name.toLowerCase()) delete merged[existing];
           if (value !== null) merged[name] = value;
         }
-        await endpointHeadersSet(tx, endpoint.id, parseInput(headersSchema, merged, ['body', 'headers']));
+        const valid = parseInput(headersSchema, merged, ['body', 'headers']);
+        await endpointHeadersSet(tx, endpoint.id, valid, marksOf(valid, marked, sensitive));
       });
     },
   };

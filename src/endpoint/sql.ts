@@ -101,8 +101,21 @@ export async function endpointHeadersGet(db: Queryable, id: string): Promise<Rec
   return rows[0]?.headers ?? {};
 }
 
-export async function endpointHeadersSet(db: Queryable, id: string, headers: Record<string, string>): Promise<void> {
-  await db.query('update hookyard.endpoint set headers = $2, updated_at = now() where id = $1', [id, headers]);
+/** The custom headers with the names marked sensitive (lowercased). */
+export async function endpointHeadersRead(db: Queryable, id: string): Promise<{ headers: Record<string, string>; marked: string[] }> {
+  const { rows } = await db.query<{ headers: Record<string, string>; sensitive_headers: string[] }>(
+    'select headers, sensitive_headers from hookyard.endpoint where id = $1',
+    [id],
+  );
+  return { headers: rows[0]?.headers ?? {}, marked: rows[0]?.sensitive_headers ?? [] };
+}
+
+/** Replaces the custom headers, and the marked names when given. */
+export async function endpointHeadersSet(db: Queryable, id: string, headers: Record<string, string>, marked?: string[]): Promise<void> {
+  await db.query(
+    'update hookyard.endpoint set headers = $2, sensitive_headers = coalesce($3::text[], sensitive_headers), updated_at = now() where id = $1',
+    [id, headers, marked ?? null],
+  );
 }
 
 export interface SealedSecretRow {

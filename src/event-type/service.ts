@@ -25,10 +25,9 @@ export function eventTypeService(ctx: Context, validators: PayloadValidators) {
     try {
       validators.check(schemas);
     } catch (cause) {
-      throw new HookyardError('validation', 'schemas: not a valid JSON Schema', {
-        cause,
-        fields: [{ loc: ['body', 'schemas'], msg: `not a valid JSON Schema: ${(cause as Error).message}`, type: 'value_error' }],
-      });
+      // The validators' messages say what is wrong and which version: too large, a `$ref` loop, a pattern RE2 lacks, not compilable.
+      const msg = (cause as Error).message;
+      throw new HookyardError('validation', `schemas: ${msg}`, { cause, fields: [{ loc: ['body', 'schemas'], msg, type: 'schema' }] });
     }
   }
 

@@ -6,7 +6,7 @@ import { openPostgres } from '../store/postgres.js';
 import type { Storage } from '../store/port.js';
 import { endpointFor } from '../test/fixtures.js';
 import { scratchDatabaseCreate, type ScratchDatabase } from '../test/scratch-database.js';
-import { describeEachStorage, TEST_SECRET_KEY } from '../test/storages.js';
+import { describeEachStorage, TEST_ALLOW_CIDRS, TEST_SECRET_KEY } from '../test/storages.js';
 import { idBoundary } from './id.js';
 
 // Ids sort by creation time only in byte order; migration 006 pins it on every id column.
@@ -51,7 +51,7 @@ if (process.env.HOOKYARD_TEST_DATABASE_URL) describe('ids on a database with an 
   before(async () => {
     scratch = await scratchDatabaseCreate(process.env.HOOKYARD_TEST_DATABASE_URL!, 'hookyard_test', { icuLocale: 'en-US' });
     storage = await openPostgres({ connectionString: scratch.url, max: 2 });
-    hookyard = await openHookyard({ storage, secretKey: TEST_SECRET_KEY, now: () => new Date(clock) });
+    hookyard = await openHookyard({ storage, secretKey: TEST_SECRET_KEY, allowCidrs: TEST_ALLOW_CIDRS, now: () => new Date(clock) });
   });
   after(async () => {
     await hookyard?.close();

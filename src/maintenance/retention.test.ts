@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openHookyard } from '../hookyard.js';
 import type { Storage } from '../store/port.js';
-import { describeEachStorage, TEST_SECRET_KEY } from '../test/storages.js';
+import { describeEachStorage, TEST_ALLOW_CIDRS, TEST_SECRET_KEY } from '../test/storages.js';
 import { countRows, endpointFor } from '../test/fixtures.js';
 import { cleanOnce } from './cleaner.js';
 
@@ -10,7 +10,7 @@ const DAY = 24 * 3600_000;
 
 /** A second Hookyard on the same storage whose services read `now`. */
 function openWithClock(storage: Storage, now: () => Date) {
-  return openHookyard({ storage, secretKey: TEST_SECRET_KEY, migrate: false, now });
+  return openHookyard({ storage, secretKey: TEST_SECRET_KEY, migrate: false, allowCidrs: TEST_ALLOW_CIDRS, now });
 }
 
 describeEachStorage('retention', (env) => {

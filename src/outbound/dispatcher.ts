@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { Agent, buildConnector } from 'undici';
-import { addressCheck, type Cidr } from './address.js';
+import { ALLOW_SETTING, addressCheck, type Cidr } from './address.js';
 
 export interface DispatcherOptions {
   /** CIDRs reachable despite the guard (development, tests); empty by default. */
@@ -12,10 +12,13 @@ export interface DispatcherOptions {
   keepAliveMs?: number; // ms
 }
 
-/** The error the guard raises; classified as `blocked`. */
+/** The error the guard raises; classified as `blocked`. Its message says what to set to allow it. */
 export class BlockedAddressError extends Error {
   override readonly name = 'BlockedAddressError';
   readonly code = 'HOOKYARD_BLOCKED';
+  constructor(reason: string) {
+    super(`blocked: ${reason}; allow it with ${ALLOW_SETTING}`);
+  }
 }
 
 /**
@@ -31,7 +34,12 @@ export function outboundAgent({ allow = [], connectTimeoutMs = 5_000, connection
     resolveChecked(host, allow).then(
       (address) => {
         const servername = isIP(host) ? undefined : (options.servername ?? host);
-        base({ ...options, hostname: address, ...(servername ? { servername } : {}) }, callback);
+        base({ ...options, hostname: address, ...(servername ? { servername } : {}) }, (error, socket) => {
+          // undici's timeout error does not say which timeout; the attempt's reason should.
+          if (error && (error as { code?: string }).code === 'UND_ERR_CONNECT_TIMEOUT') Object.assign(error, { connectTimeoutMs });
+          if (error) callback(error, null);
+          else callback(null, socket!);
+        });
       },
       (error: Error) => callback(error, null),
     );
@@ -45,8 +53,8 @@ export async function resolveChecked(host: string, allow: Cidr[]): Promise<strin
   // Any internal answer refuses the whole name: a mixed answer is a classic rebinding set-up.
   for (const address of addresses) {
     const verdict = addressCheck(address, allow);
-    if (!verdict.allowed) throw new BlockedAddressError(`${host} resolves to a blocked address (${verdict.reason})`);
+    if (!verdict.allowed) throw new BlockedAddressError(address === host ? verdict.reason : `${host} resolves to a refused address: ${verdict.reason}`);
   }
-  if (addresses.length === 0) throw Object.assign(new Error(`${host} has no address`), { code: 'ENOTFOUND' });
+  if (addresses.length === 0) throw Object.assign(new Error(`${host} has no address`), { code: 'ENOTFOUND', hostname: host });
   return addresses[0]!;
 }

@@ -48,11 +48,13 @@ test('redirects are not followed', async () => {
 test('a hanging receiver times out; a huge body is capped; a closed socket is a reset', async () => {
   const hang = await post('/hang', { timeoutMs: 300 });
   assert.ok(hang.kind === 'error' && hang.errorClass === 'timeout', JSON.stringify(hang));
+  assert.equal(hang.kind === 'error' && hang.message, 'timeout after 300 ms');
   assert.ok(hang.durationMs >= 250 && hang.durationMs < 2_000);
   const big = await post('/big');
   assert.ok(big.kind === 'response' && big.truncated && big.body.length === 16 * 1024, 'capped at 16 KiB');
   const closed = await post('/close');
   assert.ok(closed.kind === 'error' && closed.errorClass === 'reset', JSON.stringify(closed));
+  assert.match(closed.kind === 'error' ? closed.message : '', /^reset: /);
 });
 
 test('a closed port is refused', async () => {
@@ -62,6 +64,7 @@ test('a closed port is refused', async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   const result = await send({ url: `http://127.0.0.1:${port}/`, headers: {}, body: '' }, options());
   assert.ok(result.kind === 'error' && result.errorClass === 'refused', JSON.stringify(result));
+  assert.equal(result.kind === 'error' && result.message, `refused: 127.0.0.1:${port} refused the connection (ECONNREFUSED)`);
 });
 
 test('the guard refuses every loopback spelling by default, and the receiver sees nothing', async () => {
@@ -70,7 +73,12 @@ test('the guard refuses every loopback spelling by default, and the receiver see
   for (const host of ['127.0.0.1', '[::1]', '[::ffff:127.0.0.1]', '0.0.0.0', '2130706433', 'localhost']) {
     const result = await send({ url: `http://${host}:${port}/ssrf`, headers: {}, body: '' }, options({ agent: guarded }));
     assert.ok(result.kind === 'error' && result.errorClass === 'blocked', `${host}: ${JSON.stringify(result)}`);
+    assert.match(result.kind === 'error' ? result.message : '', /^blocked: .*(loopback|unspecified).*; allow it with HOOKYARD_ALLOW_CIDRS/, host);
   }
+  const literal = await send({ url: `http://127.0.0.1:${port}/ssrf`, headers: {}, body: '' }, options({ agent: guarded }));
+  assert.equal(literal.kind === 'error' && literal.message, 'blocked: 127.0.0.1 is a loopback address; allow it with HOOKYARD_ALLOW_CIDRS (the allowCidrs option)');
+  const named = await send({ url: `http://localhost:${port}/ssrf`, headers: {}, body: '' }, options({ agent: guarded }));
+  assert.match(named.kind === 'error' ? named.message : '', /^blocked: localhost resolves to a refused address: (127\.0\.0\.1|::1) is a loopback address; /);
   assert.equal(receiver.received.length, before);
 });
 
@@ -78,7 +86,9 @@ test('require HTTPS refuses http:// before connecting; other schemes are always 
   const before = receiver.received.length;
   const result = await post('/ok', { requireHttps: true });
   assert.ok(result.kind === 'error' && result.errorClass === 'blocked');
+  assert.match(result.kind === 'error' ? result.message : '', /HTTPS is required \(HOOKYARD_REQUIRE_HTTPS\)/);
   const ftp = await send({ url: 'ftp://127.0.0.1/', headers: {}, body: '' }, options());
   assert.ok(ftp.kind === 'error' && ftp.errorClass === 'blocked');
+  assert.equal(ftp.kind === 'error' && ftp.message, 'blocked: ftp: URLs are not allowed; only http:// and https://');
   assert.equal(receiver.received.length, before);
 });

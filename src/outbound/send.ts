@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { errorClassify, type ErrorClass } from './classify.js';
+import { errorDescribe, type ErrorClass } from './classify.js';
 
 export interface OutboundRequest {
   url: string;
@@ -41,10 +41,13 @@ export function send(req: OutboundRequest, { agent, timeoutMs, maxResponseBytes,
   try {
     url = new URL(req.url);
   } catch {
-    return Promise.resolve({ kind: 'error', errorClass: 'other', message: 'invalid URL', durationMs: 0 });
+    return Promise.resolve({ kind: 'error', errorClass: 'other', message: 'other: the endpoint URL is not a valid URL', durationMs: 0 });
   }
   if (url.protocol !== 'https:' && (requireHttps || url.protocol !== 'http:')) {
-    return Promise.resolve({ kind: 'error', errorClass: 'blocked', message: `${url.protocol} URLs are not allowed${requireHttps ? ' (HTTPS is required)' : ''}`, durationMs: 0 });
+    const message = url.protocol === 'http:'
+      ? 'blocked: http:// URLs are refused because HTTPS is required (HOOKYARD_REQUIRE_HTTPS)'
+      : `blocked: ${url.protocol} URLs are not allowed; only http:// and https://`;
+    return Promise.resolve({ kind: 'error', errorClass: 'blocked', message, durationMs: 0 });
   }
   return new Promise<SendResult>((resolve) => {
     let status = 0;
@@ -69,9 +72,8 @@ export function send(req: OutboundRequest, { agent, timeoutMs, maxResponseBytes,
       durationMs: elapsed(),
     });
     const failed = (error: unknown) => {
-      const errorClass = errorClassify(error);
-      const message = errorClass === 'timeout' ? `no complete response within ${timeoutMs} ms` : (error as Error)?.message || String(error);
-      settle({ kind: 'error', errorClass, message: message.slice(0, 500), durationMs: elapsed() });
+      const { errorClass, message } = errorDescribe(error, { timeoutMs });
+      settle({ kind: 'error', errorClass, message, durationMs: elapsed() });
     };
     const handler: Dispatcher.DispatchHandler = {
       // Present so that undici treats this as a controller-style handler (its documented API).

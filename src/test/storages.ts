@@ -58,6 +58,9 @@ export async function testDatabase(kind: StorageKind, { migrated = true } = {}):
 
 export const TEST_SECRET_KEY = Buffer.alloc(32, 7);
 
+/** Tests deliver to receivers on loopback, so their endpoints may name it. */
+export const TEST_ALLOW_CIDRS = '127.0.0.0/8,::1/128';
+
 export interface TestHookyard extends TestDatabase {
   hookyard: Hookyard;
 }
@@ -77,7 +80,7 @@ export function describeEachStorage(
       let env: TestHookyard | undefined;
       before(async () => {
         const database = await testDatabase(kind);
-        const hookyard = await openHookyard({ storage: database.storage, secretKey: TEST_SECRET_KEY, migrate: false, ...options });
+        const hookyard = await openHookyard({ storage: database.storage, secretKey: TEST_SECRET_KEY, migrate: false, allowCidrs: TEST_ALLOW_CIDRS, ...options });
         env = { ...database, hookyard };
       });
       after(async () => {

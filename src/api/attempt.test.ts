@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { test } from 'node:test';
+import { Svix } from 'svix';
+import { startWorker } from '../delivery/worker.js';
+import { TEST_WORKER, waitForAttempts } from '../test/delivery.js';
+import { testApi } from '../test/api.js';
+import { startReceiver } from '../test/receiver.js';
+import { describeEachStorage } from '../test/storages.js';
+
+interface AttemptJson {
+  response: string;
+  responseStatusCode: number;
+  status: number;
+  errorClass: string | null;
+  errorMessage: string | null;
+}
+
+/** A loopback port that nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+// Every connection here goes to loopback; the blocked case is refused by the worker's guard before connecting.
+describeEachStorage('attempts say why they failed', (env) => {
+  test('blocked, refused and non-2xx attempts carry errorClass and errorMessage; with no response, `response` says why', async () => {
+    const { hookyard, storage } = env();
+    const t = await testApi(hookyard);
+    const receiver = await startReceiver((r) => (r.path === '/busy' ? { status: 503, body: 'try later' } : { status: 200, body: 'ok' }));
+    const port = await closedPort();
+    try {
+      const app = await hookyard.applications.create({ name: 'why' });
+      const blocked = await hookyard.endpoints.create(app.id, { url: `${receiver.origin}/blocked`, uid: 'blocked' });
+      const { message: first } = await hookyard.messages.publish(app.id, { eventType: 'a.b', payload: { n: 1 } });
+      // The worker's allowlist is empty: the guard refuses 127.0.0.1 before connecting.
+      const { allowCidrs: _, ...guarded } = TEST_WORKER;
+      let worker = startWorker(hookyard, { ...guarded, retrySchedule: [] });
+      await waitForAttempts(storage, [first.id], 1);
+      await worker.stop(1_000);
+      assert.equal(receiver.received.length, 0);
+
+      await hookyard.endpoints.patch(app.id, blocked.id, { disabled: true });
+      await hookyard.endpoints.create(app.id, { url: `http://127.0.0.1:${port}/`, uid: 'closed' });
+      await hookyard.endpoints.create(app.id, { url: `${receiver.origin}/busy`, uid: 'busy' });
+      await hookyard.endpoints.create(app.id, { url: `${receiver.origin}/ok`, uid: 'ok' });
+      const { message: second } = await hookyard.messages.publish(app.id, { eventType: 'a.b', payload: { n: 2 } });
+      worker = startWorker(hookyard, { ...TEST_WORKER, retrySchedule: [] });
+      await waitForAttempts(storage, [second.id], 3);
+      await worker.stop(1_000);
+
+      const byEndpoint = async (uid: string) => {
+        const res = await t.call('GET', `/api/v1/app/${app.id}/attempt/endpoint/${uid}`);
+        assert.equal(res.status, 200);
+        return (res.json as { data: AttemptJson[] }).data[0]!;
+      };
+      const b = await byEndpoint('blocked');
+      assert.deepEqual([b.status, b.responseStatusCode, b.errorClass], [2, 0, 'blocked']);
+      assert.equal(b.errorMessage, 'blocked: 127.0.0.1 is a loopback address; allow it with HOOKYARD_ALLOW_CIDRS (the allowCidrs option)');
+      assert.equal(b.response, b.errorMessage, 'with no response, the reason is in Svix\'s response field');
+
+      const c = await byEndpoint('closed');
+      assert.deepEqual([c.errorClass, c.errorMessage, c.response], ['refused', `refused: 127.0.0.1:${port} refused the connection (ECONNREFUSED)`, c.errorMessage]);
+
+      const busy = await byEndpoint('busy');
+      assert.deepEqual([busy.responseStatusCode, busy.response, busy.errorClass, busy.errorMessage], [503, 'try later', 'status', 'status: the endpoint answered 503']);
+
+      const ok = await byEndpoint('ok');
+      assert.deepEqual([ok.status, ok.response, ok.errorClass, ok.errorMessage], [0, 'ok', null, null]);
+
+      // The official SDK reads the same attempts; `response` is what its users see.
+      const svix = new Svix(t.token, { serverUrl: t.url });
+      const listed = await svix.messageAttempt.listByEndpoint(app.id, 'blocked');
+      assert.match(listed.data[0]!.response, /^blocked: 127\.0\.0\.1 is a loopback address/);
+    } finally {
+      await t.close();
+      await receiver.close();
+    }
+  });
+});
