@@ -14,7 +14,9 @@ export type ErrorCode =
   | 'bad_request'
   | 'config'
   | 'database_too_new'
-  | 'secret_key';
+  | 'secret_key'
+  | 'data_dir_locked'
+  | 'startup';
 
 /** One field's problem, in the shape Svix returns under 422 `detail`. */
 export interface FieldError {
@@ -35,6 +37,8 @@ const STATUS: Record<ErrorCode, number> = {
   config: 500,
   database_too_new: 500,
   secret_key: 500,
+  data_dir_locked: 409,
+  startup: 500,
 };
 
 export class HookyardError extends Error {
