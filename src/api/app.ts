@@ -3,6 +3,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { attemptService } from '../attempt/service.js';
 import { authenticator, type Authenticator } from '../auth/authenticate.js';
+import { withControlToken } from '../auth/control-token.js';
 import { rateLimiter } from '../auth/rate-limit.js';
 import { HookyardError } from '../errors.js';
 import type { Hookyard } from '../hookyard.js';
@@ -20,6 +21,7 @@ import { idempotency } from './idempotency.js';
 import { messageRoutes } from './message.js';
 import { openApiDocument } from './openapi.js';
 import { honoPath, routeHandler, type Route } from './route.js';
+import { tokenRoutes } from './token.js';
 
 export interface ApiOptions {
   log: Logger;
@@ -32,6 +34,8 @@ export interface ApiOptions {
   authCacheMs?: number; // ms
   /** Check every response against its schema (tests turn this on). */
   validateResponses?: boolean;
+  /** Embedded serve: a token valid only in this process, for the CLI (see auth/control-token.ts). */
+  controlToken?: string;
 }
 
 export interface Api {
@@ -47,6 +51,7 @@ const REQUEST_ID = /^[A-Za-z0-9_\-.:]{1,128}$/;
 export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
   const { log, version = '0.0.0', bodyLimitBytes = 5 * 1024 * 1024, rateLimit = 0, idempotencyRetentionMs = 24 * 60 * 60 * 1000, authCacheMs = 5_000, validateResponses = false } = options;
   const attempts = attemptService(hookyard.storage);
+  const auth = withControlToken(authenticator(hookyard.storage, { cacheMs: authCacheMs }), options.controlToken);
   const routes: Route[] = [
     ...healthRoutes(hookyard.storage),
     ...applicationRoutes(hookyard),
@@ -55,9 +60,9 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     ...messageRoutes(hookyard),
     ...attemptRoutes(attempts),
     ...deliveryRoutes(hookyard),
+    ...tokenRoutes(hookyard.storage, auth),
   ];
   const openapi = openApiDocument(routes, version);
-  const auth = authenticator(hookyard.storage, { cacheMs: authCacheMs });
   const limiter = rateLimiter({ perSecond: rateLimit, ...(options.rateLimitBurst ? { burst: options.rateLimitBurst } : {}) });
 
   const app = new Hono<ApiEnv>();
@@ -100,7 +105,7 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     const handler = routeHandler(r, { validateResponses });
     const chain: MiddlewareHandler<ApiEnv>[] = r.public ? [] : [authenticate];
     if (r.body) chain.push(limitBody);
-    if (r.method === 'post' && !r.public) chain.push(idempotent);
+    if (r.method === 'post' && !r.public && !r.noIdempotency) chain.push(idempotent);
     app.on(r.method.toUpperCase(), [honoPath(r.path)], ...chain, handler);
   }
   return { app, routes, openapi, auth };

@@ -34,7 +34,7 @@ export function openApiDocument(routes: Route[], version: string): Json {
         parameters.push({ name, in: 'query', required: q.required?.includes(name) ?? false, schema });
       }
     }
-    if (r.method === 'post' && !r.public) {
+    if (r.method === 'post' && !r.public && !r.noIdempotency) {
       parameters.push({ name: 'idempotency-key', in: 'header', required: false, description: 'The first response to this key is replayed to repeats for 24 hours', schema: { type: 'string', maxLength: 256 } });
     }
     if (r.body) schemas[r.body.name] = jsonSchema(r.body.schema, 'input');

@@ -28,6 +28,8 @@ export interface Route<Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.
   errors?: number[];
   /** Is this route open without a token? */
   public?: boolean;
+  /** A POST whose response holds a secret (a new token) is not kept for Idempotency-Key replays. */
+  noIdempotency?: boolean;
   handler: (input: RouteInput<Q, B>) => Promise<z.input<R> | undefined | void>;
 }
 
