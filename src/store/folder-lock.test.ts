@@ -6,7 +6,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { HookyardError } from '../errors.js';
+import type { HookyardError } from '../errors.js';
 import { folderLockAcquire, folderLockAnnounce, folderLockOwner, LOCK_FILE, lockOwnerLiveness, processStartTicks, type LockOwner } from './folder-lock.js';
 import { openStorage } from './open.js';
 
