@@ -11,7 +11,7 @@ import type { Logger } from '../log.js';
 import { applicationRoutes } from './application.js';
 import { attemptRoutes } from './attempt.js';
 import { deliveryRoutes } from './delivery.js';
-import { docsPage } from './docs-page.js';
+import { docsMount } from './docs-page.js';
 import { endpointRoutes } from './endpoint.js';
 import type { ApiEnv } from './env.js';
 import { errorResponse, notFoundResponse } from './error.js';
@@ -84,7 +84,7 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
   });
 
   app.get('/api/v1/openapi.json', (c) => c.json(openapi));
-  app.get('/docs', (c) => c.html(docsPage(openapi)));
+  docsMount(app);
 
   const authenticate: MiddlewareHandler<ApiEnv> = async (c, next) => {
     const tokenId = await auth.authenticate(c.req.header('authorization'));

@@ -12,6 +12,7 @@ const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): Json => {
 const ERROR_TEXT: Record<number, string> = {
   400: 'Bad request (for example, a body that is not JSON)',
   401: 'Missing, malformed, unknown or revoked token',
+  403: 'This token may not do that (for example, token management needs an admin token)',
   404: 'Not found',
   409: 'Conflict',
   413: 'Request body or payload too large',
