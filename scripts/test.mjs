@@ -23,6 +23,12 @@ const files = readdirSync('dist', { recursive: true })
   .sort()
   .map((f) => join('dist', f));
 
+// Node's runner would otherwise look for test files itself, and run them all.
+if (files.length === 0) {
+  process.stderr.write(`no test file under dist/ matches ${only.join(' ')}\n`);
+  process.exit(1);
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'hookyard-test-'));
 const templateFile = join(dir, 'template.tar');
 writeFileSync(templateFile, Buffer.from(await (await pgliteMigratedImage()).arrayBuffer()));
