@@ -7,16 +7,17 @@ import { inspect } from 'node:util';
 const indent = (text) => text.replace(/^/gm, '    ');
 
 export default async function* compact(source) {
-  const path = new Map(); // file → the names of the tests open at each nesting level
+  // The names of the tests open at each nesting level. Events come in the order of the tree (as
+  // Node's spec reporter assumes too); a suite's own file may differ from its tests' (a describe
+  // made by a helper in another file), so the path is not kept per file.
+  const path = [];
   const stderr = new Map(); // file → what it printed to stderr, shown if the file itself fails
   const fileMs = new Map();
   const totals = [];
   for await (const { type, data } of source) {
     if (type === 'test:start') {
-      const names = path.get(data.file) ?? [];
-      names.length = data.nesting;
-      names.push(data.name);
-      path.set(data.file, names);
+      path.length = data.nesting;
+      path[data.nesting] = data.name;
     } else if (type === 'test:stderr') {
       stderr.set(data.file, (stderr.get(data.file) ?? '') + data.message);
     } else if (type === 'test:complete' && data.name === data.file) {
@@ -27,7 +28,7 @@ export default async function* compact(source) {
       // adds nothing to the failure already shown.
       if (error?.failureType === 'subtestsFailed' || error?.failureType === 'cancelledByParent') continue;
       const file = data.file ? relative(process.cwd(), data.file) : '(no file)';
-      const names = data.name === data.file ? [] : [...(path.get(data.file) ?? []).slice(0, data.nesting), data.name];
+      const names = data.name === data.file ? [] : [...path.slice(0, data.nesting), data.name];
       yield `\n✖ ${[file, ...names].join(' › ')}\n${indent(inspect(error?.cause ?? error, { depth: 6 }))}\n`;
       if (data.name === data.file && stderr.get(data.file)) yield `  its stderr:\n${indent(stderr.get(data.file))}\n`;
     } else if (type === 'test:diagnostic' && data.nesting === 0 && !data.file) {

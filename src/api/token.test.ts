@@ -9,20 +9,22 @@ import { testApi, type TestApi } from '../test/api.js';
 describeEachStorage('token management through the API (admin tokens only)', (env) => {
   let t: TestApi;
   let admin: string;
+  let plain: string;
   const control = controlTokenGenerate();
   before(async () => {
     // The default 5 s lookup cache: a revoke must not wait for it.
     t = await testApi(env().hookyard, { controlToken: control });
     admin = (await tokenCreate(env().storage, 'ops', 'admin')).token;
+    plain = (await tokenCreate(env().storage, 'plain')).token;
   });
   after(() => t.close());
 
   const as = (token: string) => ({ authorization: `Bearer ${token}` });
 
   test('an api-scoped token may use the API but not manage tokens', async () => {
-    assert.equal((await t.call('GET', '/api/v1/app')).status, 200);
+    assert.equal((await t.call('GET', '/api/v1/app', undefined, as(plain))).status, 200);
     for (const [method, path, body] of [['GET', '/api/v1/token'], ['POST', '/api/v1/token', { name: 'x' }], ['GET', '/api/v1/token/ops'], ['POST', '/api/v1/token/ops/revoke']] as const) {
-      const res = await t.call(method, path, body);
+      const res = await t.call(method, path, body, as(plain));
       assert.equal(res.status, 403, `${method} ${path}`);
       assert.equal((res.json as { code: string }).code, 'forbidden');
     }
