@@ -15,7 +15,7 @@ export default tseslint.config(
   },
   {
     files: ['scripts/**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
   {
     files: ['src/cli/**', 'bench/**', 'src/**/*.test.ts', 'src/test/**'],

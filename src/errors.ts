@@ -15,7 +15,9 @@ export type ErrorCode =
   | 'config'
   | 'database_too_new'
   | 'database_unavailable'
-  | 'secret_key';
+  | 'secret_key'
+  | 'data_dir_locked'
+  | 'startup';
 
 /** One field's problem, in the shape Svix returns under 422 `detail`. */
 export interface FieldError {
@@ -38,6 +40,8 @@ const STATUS: Record<ErrorCode, number> = {
   // The database is down, restarting or unreachable: the request may be retried (src/store/unavailable.ts).
   database_unavailable: 503,
   secret_key: 500,
+  data_dir_locked: 409,
+  startup: 500,
 };
 
 export class HookyardError extends Error {

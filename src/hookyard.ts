@@ -7,6 +7,7 @@ import { HookyardError } from './errors.js';
 import { payloadValidators } from './event-type/payload-schema.js';
 import { eventTypeService, type EventTypeService } from './event-type/service.js';
 import { messageService, type MessageService } from './message/service.js';
+import { secretKeyVerify } from './secrets/key-check.js';
 import { secretKeyLoadOrCreate } from './secrets/key-file.js';
 import { createSealer, KEY_BYTES, parseSecretKey } from './secrets/seal.js';
 import { createLogger, type Logger } from './log.js';
@@ -80,7 +81,7 @@ async function resolveKey(options: HookyardOptions, embedded: boolean): Promise<
 /** Opens Hookyard: storage, migrations, and the services of the library API. */
 export async function openHookyard(options: HookyardOptions = {}): Promise<Hookyard> {
   const embedded = options.storage ? options.storage.kind === 'pglite' : !options.databaseUrl;
-  const key = await resolveKey(options, embedded);
+  let key = await resolveKey(options, embedded);
   // One outage tracker for every connection of this Hookyard, so an outage is one log line, not one per pool.
   const storageOptions = {
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
@@ -98,6 +99,8 @@ export async function openHookyard(options: HookyardOptions = {}): Promise<Hooky
     if (ownsStorage && storage.kind === 'postgres' && options.workerPoolSize) {
       workerStorage = await openStorage({ ...storageOptions, outage, poolSize: options.workerPoolSize, applicationName: 'hookyard-worker' });
     }
+    // A key other than the one the stored secrets were sealed with is refused here, not at the first secret.
+    key = await secretKeyVerify(storage, key, embedded && options.secretKey === undefined && options.dataDir ? { dataDir: options.dataDir } : {});
   } catch (error) {
     if (ownsStorage) await storage.close();
     throw error;

@@ -13,7 +13,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       base: { service: 'hookyard' },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: {
-        paths: ['secret', 'key', 'token', 'authorization', '*.secret', '*.key', '*.token', '*.authorization', 'headers.authorization', 'req.headers.authorization', 'databaseUrl', 'config.databaseUrl', 'listenDatabaseUrl', 'config.listenDatabaseUrl', 'config.secretKey'],
+        paths: ['secret', 'key', 'token', 'authorization', '*.secret', '*.key', '*.token', '*.authorization', 'headers.authorization', 'req.headers.authorization', 'databaseUrl', 'config.databaseUrl', 'listenDatabaseUrl', 'config.listenDatabaseUrl', 'config.secretKey', 'config.newSecretKey'],
         censor: '[redacted]',
       },
     },

@@ -3,6 +3,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { attemptService } from '../attempt/service.js';
 import { authenticator, type Authenticator } from '../auth/authenticate.js';
+import { withControlToken } from '../auth/control-token.js';
 import { rateLimiter } from '../auth/rate-limit.js';
 import { HookyardError } from '../errors.js';
 import type { Hookyard } from '../hookyard.js';
@@ -11,7 +12,7 @@ import { applicationRoutes } from './application.js';
 import { bodyReader } from './body.js';
 import { attemptRoutes } from './attempt.js';
 import { deliveryRoutes } from './delivery.js';
-import { docsPage } from './docs-page.js';
+import { docsMount } from './docs-page.js';
 import { endpointRoutes } from './endpoint.js';
 import type { ApiEnv } from './env.js';
 import { errorResponse, notFoundResponse } from './error.js';
@@ -21,6 +22,7 @@ import { idempotency } from './idempotency.js';
 import { messageRoutes } from './message.js';
 import { openApiDocument } from './openapi.js';
 import { honoPath, routeHandler, type Route } from './route.js';
+import { tokenRoutes } from './token.js';
 
 export interface ApiOptions {
   log: Logger;
@@ -36,6 +38,8 @@ export interface ApiOptions {
   authFailuresPerSecond?: number;
   /** Check every response against its schema (tests turn this on). */
   validateResponses?: boolean;
+  /** Embedded serve: a token valid only in this process, for the CLI (see auth/control-token.ts). */
+  controlToken?: string;
 }
 
 export interface Api {
@@ -60,6 +64,14 @@ function clientAddress(c: Context<ApiEnv>): string | undefined {
 export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
   const { log, version = '0.0.0', bodyLimitBytes = 5 * 1024 * 1024, rateLimit = 0, idempotencyRetentionMs = 24 * 60 * 60 * 1000, authCacheMs = 5_000, validateResponses = false } = options;
   const attempts = attemptService(hookyard.storage);
+  const auth = withControlToken(
+    authenticator(hookyard.storage, {
+      cacheMs: authCacheMs,
+      ...(options.authFailureBurst === undefined ? {} : { failureBurst: options.authFailureBurst }),
+      ...(options.authFailuresPerSecond === undefined ? {} : { failuresPerSecond: options.authFailuresPerSecond }),
+    }),
+    options.controlToken,
+  );
   const routes: Route[] = [
     ...healthRoutes(hookyard.storage),
     ...applicationRoutes(hookyard),
@@ -68,13 +80,9 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     ...messageRoutes(hookyard),
     ...attemptRoutes(attempts),
     ...deliveryRoutes(hookyard),
+    ...tokenRoutes(hookyard.storage, auth),
   ];
   const openapi = openApiDocument(routes, version);
-  const auth = authenticator(hookyard.storage, {
-    cacheMs: authCacheMs,
-    ...(options.authFailureBurst === undefined ? {} : { failureBurst: options.authFailureBurst }),
-    ...(options.authFailuresPerSecond === undefined ? {} : { failuresPerSecond: options.authFailuresPerSecond }),
-  });
   const limiter = rateLimiter({ perSecond: rateLimit, ...(options.rateLimitBurst ? { burst: options.rateLimitBurst } : {}) });
 
   const app = new Hono<ApiEnv>();
@@ -96,7 +104,7 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
   });
 
   app.get('/api/v1/openapi.json', (c) => c.json(openapi));
-  app.get('/docs', (c) => c.html(docsPage(openapi)));
+  docsMount(app);
 
   const authenticate: MiddlewareHandler<ApiEnv> = async (c, next) => {
     const tokenId = await auth.authenticate(c.req.header('authorization'), clientAddress(c));
@@ -112,7 +120,7 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     const handler = routeHandler(r, { validateResponses });
     const chain: MiddlewareHandler<ApiEnv>[] = r.public ? [] : [authenticate];
     if (r.body) chain.push(limitBody);
-    if (r.method === 'post' && !r.public) chain.push(r.idempotentReplay ? keys.deferred(r.idempotentReplay) : keys.middleware);
+    if (r.method === 'post' && !r.public && !r.noIdempotency) chain.push(r.idempotentReplay ? keys.deferred(r.idempotentReplay) : keys.middleware);
     app.on(r.method.toUpperCase(), [honoPath(r.path)], ...chain, handler);
   }
   return { app, routes, openapi, auth };

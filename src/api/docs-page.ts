@@ -1,40 +1,111 @@
+import { readFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import type { Hono } from 'hono';
+import type { ApiEnv } from './env.js';
+
 /**
- * A readable API page rendered on the server from the OpenAPI document:
- * plain HTML and CSS, no scripts, nothing fetched from elsewhere (Hookyard
- * may run on a machine with no internet access).
+ * The API reference at `/docs`: Swagger UI (a well-kept renderer of OpenAPI
+ * 3.1) drawing `/api/v1/openapi.json`. Its bundle is copied from node_modules
+ * into dist/ at build (scripts/docs-assets.mjs) and served from here, so the
+ * page needs nothing from elsewhere: Hookyard may run with no internet access.
+ * The CSP allows this origin only: no inline script or style, nothing from
+ * elsewhere (checked in Chromium: the page renders, expands and sends requests
+ * with no violation).
  */
-type Json = Record<string, unknown>;
+const ASSETS = new URL('./docs-assets/', import.meta.url);
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+export const DOCS_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
 
-export function docsPage(doc: Json): string {
-  const paths = doc.paths as Record<string, Record<string, Json>>;
-  const schemas = (doc.components as { schemas: Json }).schemas;
-  const byTag = new Map<string, string[]>();
-  for (const [path, methods] of Object.entries(paths)) {
-    for (const [method, op] of Object.entries(methods)) {
-      const tag = (op.tags as string[])[0] ?? 'Other';
-      const params = ((op.parameters as Json[] | undefined) ?? []).map((p) => `<code>${escape(String(p.name))}</code> (${p.in}${p.required ? ', required' : ''})`).join(', ');
-      const body = (op.requestBody as { content: { 'application/json': { schema: { $ref: string } } } } | undefined)?.content['application/json'].schema.$ref.split('/').pop();
-      const responses = Object.entries(op.responses as Record<string, Json>).map(([s, r]) => {
-        const ref = (r.content as { 'application/json'?: { schema: { $ref: string } } } | undefined)?.['application/json']?.schema.$ref.split('/').pop();
-        return `<li><b>${s}</b> ${escape(String(r.description))}${ref ? ` — <a href="#${ref}">${ref}</a>` : ''}</li>`;
-      }).join('');
-      const html = `<section class="op"><h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${escape(path)}</code></h3>
-<p>${escape(String(op.summary))}</p>${params ? `<p>Parameters: ${params}</p>` : ''}${body ? `<p>Body: <a href="#${body}">${body}</a></p>` : ''}<ul>${responses}</ul></section>`;
-      byTag.set(tag, [...(byTag.get(tag) ?? []), html]);
-    }
+// Our settings for the renderer, as a script file: the CSP allows no inline script.
+const INIT = `window.addEventListener('load', function () {
+  window.ui = SwaggerUIBundle({
+    url: '/api/v1/openapi.json',
+    dom_id: '#reference',
+    deepLinking: true,
+    docExpansion: 'list',
+    defaultModelsExpandDepth: 0,
+    displayRequestDuration: true,
+    // Swagger UI would otherwise send the document to its public validator.
+    validatorUrl: null,
+  });
+});
+`;
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Hookyard API reference</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+</head>
+<body>
+<noscript><p>The reference needs JavaScript. The OpenAPI document is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p></noscript>
+<div id="reference"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/docs/assets/init.js"></script>
+</body>
+</html>
+`;
+
+interface Asset {
+  type: string;
+  body: Buffer;
+  gzip: Buffer;
+}
+
+// Only these names are served; a request never names a file on disk.
+const FILES: Record<string, { type: string; load: () => Promise<Buffer> }> = {
+  'swagger-ui-bundle.js': { type: 'text/javascript; charset=utf-8', load: () => readFile(new URL('swagger-ui-bundle.js', ASSETS)) },
+  'swagger-ui.css': { type: 'text/css; charset=utf-8', load: () => readFile(new URL('swagger-ui.css', ASSETS)) },
+  'init.js': { type: 'text/javascript; charset=utf-8', load: async () => Buffer.from(INIT) },
+};
+
+const loaded = new Map<string, Promise<Asset>>();
+function asset(name: string): Promise<Asset> | undefined {
+  const file = FILES[name];
+  if (!file) return undefined;
+  let found = loaded.get(name);
+  if (!found) {
+    // Read and compressed once, on first request; a missing file is retried next time.
+    found = file.load().then((body) => ({ type: file.type, body, gzip: gzipSync(body) }));
+    found.catch(() => loaded.delete(name));
+    loaded.set(name, found);
   }
-  const info = doc.info as { title: string; version: string; description: string };
-  const sections = [...byTag].map(([tag, ops]) => `<h2 id="${escape(tag)}">${escape(tag)}</h2>${ops.join('\n')}`).join('\n');
-  const models = Object.entries(schemas).map(([name, s]) => `<h3 id="${name}">${name}</h3><pre>${escape(JSON.stringify(s, null, 2))}</pre>`).join('\n');
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(info.title)}</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
-code,pre{font-family:ui-monospace,monospace}pre{background:#f5f5f5;padding:.75rem;overflow:auto;font-size:13px}
-.op{border-top:1px solid #ddd;padding:.25rem 0}.m{display:inline-block;min-width:4.5rem;font-size:13px;padding:2px 6px;border-radius:4px;color:#fff;background:#555}
-.get{background:#2b6cb0}.post{background:#2f855a}.put{background:#b7791f}.patch{background:#6b46c1}.delete{background:#c53030}</style></head>
-<body><h1>${escape(info.title)} <small>${escape(info.version)}</small></h1><p>${escape(info.description)}</p>
-<p>The machine-readable document: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p>
-<nav>${[...byTag.keys()].map((t) => `<a href="#${escape(t)}">${escape(t)}</a>`).join(' · ')} · <a href="#models">Models</a></nav>
-${sections}<h2 id="models">Models</h2>${models}</body></html>`;
+  return found;
+}
+
+const HEADERS = { 'content-security-policy': DOCS_CSP, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
+
+/** Adds `/docs` and its assets to the app; open without a token, like the OpenAPI document. */
+export function docsMount(app: Hono<ApiEnv>): void {
+  app.get('/docs', (c) => c.html(PAGE, 200, HEADERS));
+  app.get('/docs/assets/:name', async (c) => {
+    const found = asset(c.req.param('name'));
+    if (!found) return c.json({ code: 'not_found', detail: 'no such file' }, 404);
+    let a: Asset;
+    try {
+      a = await found;
+    } catch {
+      return c.json({ code: 'not_found', detail: 'the API reference was not built: run npm run build' }, 404);
+    }
+    const gzip = /\bgzip\b/.test(c.req.header('accept-encoding') ?? '');
+    return c.body(new Uint8Array(gzip ? a.gzip : a.body), 200, {
+      ...HEADERS,
+      'content-type': a.type,
+      'cache-control': 'public, max-age=3600',
+      vary: 'accept-encoding',
+      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+    });
+  });
 }

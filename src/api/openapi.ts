@@ -12,6 +12,7 @@ const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): Json => {
 const ERROR_TEXT: Record<number, string> = {
   400: 'Bad request (for example, a body that is not JSON)',
   401: 'Missing, malformed, unknown or revoked token',
+  403: 'This token may not do that (for example, token management needs an admin token)',
   404: 'Not found',
   409: 'Conflict',
   413: 'Request body or payload too large',
@@ -34,7 +35,7 @@ export function openApiDocument(routes: Route[], version: string): Json {
         parameters.push({ name, in: 'query', required: q.required?.includes(name) ?? false, schema });
       }
     }
-    if (r.method === 'post' && !r.public) {
+    if (r.method === 'post' && !r.public && !r.noIdempotency) {
       parameters.push({ name: 'idempotency-key', in: 'header', required: false, description: 'The first response to this key is replayed to repeats for 24 hours', schema: { type: 'string', maxLength: 256 } });
     }
     if (r.body) schemas[r.body.name] = jsonSchema(r.body.schema, 'input');

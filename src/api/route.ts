@@ -36,6 +36,8 @@ export interface Route<Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.
    * to answer a repeat from the message the key points at.
    */
   idempotentReplay?: MessageReplay;
+  /** A POST whose response holds a secret (a new token) is not kept for Idempotency-Key replays. */
+  noIdempotency?: boolean;
   handler: (input: RouteInput<Q, B>) => Promise<z.input<R> | JsonBody | undefined | void>;
 }
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
+import { inspect } from 'node:util';
 import { configHelp, configLoad } from '../config/load.js';
 import { HookyardError } from '../errors.js';
 import { migrate } from '../store/migrate.js';
-import { openStorage } from '../store/open.js';
+import { storageOpen } from './open.js';
+import { secretKeyCommand } from './secret-key.js';
 import { serve } from './serve.js';
 import { tokenCommand } from './token.js';
 
@@ -15,9 +17,12 @@ Commands:
   serve                    run the API and the delivery workers (--role api|worker|all);
                            embedded PGlite in --data-dir, or PostgreSQL with DATABASE_URL
   migrate                  apply database migrations and exit
-  token create [name]      create an API token and print it (once)
-  token list               list tokens (id, display prefix, name, revoked)
-  token revoke <id|prefix> revoke a token
+  token create [name]      create an API token and print it (once); --admin for one that may
+                           also manage tokens. Works while serve runs (through its API)
+  token list               list tokens (id, display prefix, name, scope, revoked)
+  token revoke <selector>  revoke a token by id, display prefix, name, or the token itself
+  secret-key rotate        re-encrypt every stored secret under a new key
+                           (HOOKYARD_NEW_SECRET_KEY; embedded mode makes one); stop Hookyard first
   version                  print the version
 
 Options (flags override environment variables):
@@ -27,6 +32,9 @@ function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
+
+// Set once the configuration is read: --log-level debug shows the cause of a start-up error.
+let debug = false;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -38,7 +46,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(version());
     return 0;
   }
-  const { config, help, positionals } = configLoad(rest);
+  const switches = command === 'token' ? ['admin'] : command === 'secret-key' ? ['force'] : [];
+  const { config, help, positionals, switches: on } = configLoad(rest, process.env, switches);
+  debug = config.logLevel === 'debug' || config.logLevel === 'trace';
   if (help) {
     console.log(USAGE);
     return 0;
@@ -48,9 +58,11 @@ async function main(argv: string[]): Promise<number> {
       await serve(config, version());
       return 0;
     case 'token':
-      return tokenCommand(config, positionals);
+      return tokenCommand(config, positionals, { admin: on.admin === true });
+    case 'secret-key':
+      return secretKeyCommand(config, positionals, { force: on.force === true });
     case 'migrate': {
-      const storage = await openStorage(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
+      const storage = await storageOpen(config);
       try {
         const result = await migrate(storage);
         console.log(result.applied.length ? `applied ${result.applied.join(', ')}` : `up to date (migration ${result.version})`);
@@ -68,8 +80,15 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    // Known errors get their message; anything else its stack, for a bug report.
-    console.error(error instanceof HookyardError ? `hookyard: ${error.message}` : error);
+    if (error instanceof HookyardError) {
+      // A mistake to fix: one line; its cause (a driver's error, a stack) only at debug level.
+      console.error(`hookyard: ${error.message}`);
+      if (debug && error.cause !== undefined) console.error(inspect(error.cause, { depth: 4 }));
+    } else {
+      // Anything else is a bug: its stack, for a report.
+      console.error('hookyard: unexpected error; please report it with what follows');
+      console.error(error);
+    }
     process.exit(1);
   },
 );

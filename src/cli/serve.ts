@@ -1,40 +1,52 @@
 import { createApi } from '../api/app.js';
 import { cleanOnce } from '../maintenance/cleaner.js';
 import { apiListen, type ApiServer } from '../api/server.js';
+import { controlTokenGenerate } from '../auth/control-token.js';
 import { tokenCount, tokenCreate } from '../auth/token.js';
 import type { Config } from '../config/config.js';
-import { hookyardForWorker, openHookyard, type Hookyard, type HookyardOptions } from '../hookyard.js';
+import { hookyardForWorker, type Hookyard } from '../hookyard.js';
 import { workerOptionsFromConfig } from '../delivery/options.js';
 import { startWorker, type Worker } from '../delivery/worker.js';
 import { createLogger, type Logger } from '../log.js';
+import { folderLockAnnounce } from '../store/folder-lock.js';
+import { hookyardOpen } from './open.js';
+import { explained, listenErrorLine } from './startup-error.js';
+
+export { hookyardOptions } from './open.js';
 
 const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000; // Svix keeps keys 24 h; the issue asks for 12 h or more
 
-/** Options for openHookyard that the configuration implies. */
-export function hookyardOptions(config: Config): HookyardOptions {
-  return {
-    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }),
-    ...(config.secretKey ? { secretKey: config.secretKey } : {}),
-    poolSize: config.poolSize,
-    // The worker gets connections of its own only when it shares the process with the API.
-    workerPoolSize: config.role === 'all' ? config.workerPoolSize : 0,
-    ...(config.listenDatabaseUrl ? { listenDatabaseUrl: config.listenDatabaseUrl } : {}),
-    databaseTimeouts: { connectMs: config.dbConnectTimeoutMs, statementMs: config.dbStatementTimeoutMs, idleInTransactionMs: config.dbIdleInTransactionTimeoutMs },
-    maxPayloadBytes: config.maxPayloadBytes,
-    allowCidrs: config.allowCidrs,
-  };
-}
-
 /**
- * Embedded mode has no other way in, so the first start makes an admin token
- * and prints it (on stdout, never in a log line). PostgreSQL deployments make
- * tokens deliberately, with `hookyard token create`.
+ * Embedded mode has no other way in, so a start with no live token makes an
+ * admin token and prints it (on stdout, never in a log line). It runs once the
+ * API listens: a start that fails before then (a busy port) makes none, and
+ * the next start makes it. PostgreSQL deployments make tokens deliberately,
+ * with `hookyard token create`.
  */
 async function firstToken(hookyard: Hookyard, log: Logger): Promise<string | undefined> {
   if ((await tokenCount(hookyard.storage)) > 0) return undefined;
-  if (hookyard.storage.kind === 'pglite') return (await tokenCreate(hookyard.storage, 'admin')).token;
-  log.warn('no API tokens yet: create one with `hookyard token create <name>`');
+  if (hookyard.storage.kind === 'pglite') return (await tokenCreate(hookyard.storage, 'admin', 'admin')).token;
+  log.warn('no API tokens yet: create one with `hookyard token create <name> --admin`');
   return undefined;
+}
+
+/** The banner on stdout; the token appears once. */
+function banner(version: string, url: string, token: string | undefined): string {
+  const lines = [`\nHookyard ${version} is listening on ${url}  (API reference: ${url}/docs)`];
+  if (token) {
+    lines.push(
+      `\nAdmin API token, shown only this once; keep it safe:\n\n  ${token}\n`,
+      `Try it:  export HOOKYARD_TOKEN=<the token above>`,
+      `         curl -H "Authorization: Bearer $HOOKYARD_TOKEN" ${url}/api/v1/app`,
+      'More tokens, while this runs:  npx hookyard token create <name> [--admin]\n',
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Where the CLI reaches this server: a wildcard address is reached on loopback. */
+function controlUrl(url: string): string {
+  return url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:');
 }
 
 export interface Running {
@@ -63,25 +75,35 @@ function maintenanceSchedule(hookyard: Hookyard, config: Config, log: Logger): N
 
 /** Starts the roles the configuration asks for; `stop` drains them within the grace time. */
 export async function serveStart(config: Config, version: string, log: Logger = createLogger(config.logLevel)): Promise<Running> {
-  const hookyard = await openHookyard({ ...hookyardOptions(config), log });
+  const hookyard = await hookyardOpen(config, { log });
   let api: ApiServer | undefined;
-  const cleaner = maintenanceSchedule(hookyard, config, log);
-  if (config.role === 'api' || config.role === 'all') {
-    const token = await firstToken(hookyard, log);
-    const created = createApi(hookyard, { log, version, bodyLimitBytes: config.bodyLimitBytes, rateLimit: config.rateLimit, idempotencyRetentionMs: IDEMPOTENCY_RETENTION_MS });
-    api = await apiListen(created, { host: config.host, port: config.port });
-    log.info({ url: api.url, storage: hookyard.storage.kind, role: config.role }, 'api listening');
-    console.log(`\nHookyard ${version} is listening on ${api.url}  (API reference: ${api.url}/docs)`);
-    if (token) {
-      console.log(`\nAdmin API token, shown only this once; keep it safe:\n\n  ${token}\n`);
-      console.log(`Try it:  curl -H "Authorization: Bearer ${token}" ${api.url}/api/v1/app`);
-      console.log('More tokens: stop Hookyard, then run  npx hookyard token create <name>\n');
-    }
-  }
   let worker: Worker | undefined;
-  if (config.role === 'worker' || config.role === 'all') {
-    worker = startWorker(hookyardForWorker(hookyard), workerOptionsFromConfig(config), log.child({ role: 'worker' }));
-    log.info({ allowCidrs: config.allowCidrs || undefined }, 'delivery worker started');
+  const cleaner = maintenanceSchedule(hookyard, config, log);
+  try {
+    if (config.role === 'api' || config.role === 'all') {
+      // Embedded: the CLI manages tokens through this process (see auth/control-token.ts).
+      const folder = config.databaseUrl ? undefined : config.dataDir;
+      const controlToken = folder ? controlTokenGenerate() : undefined;
+      const created = createApi(hookyard, {
+        log, version, bodyLimitBytes: config.bodyLimitBytes, rateLimit: config.rateLimit, idempotencyRetentionMs: IDEMPOTENCY_RETENTION_MS,
+        ...(controlToken ? { controlToken } : {}),
+      });
+      api = await apiListen(created, { host: config.host, port: config.port }).catch((error: unknown) => {
+        throw explained(error, listenErrorLine(error, config));
+      });
+      if (folder && controlToken) await folderLockAnnounce(folder, { url: controlUrl(api.url), token: controlToken });
+      log.info({ url: api.url, storage: hookyard.storage.kind, role: config.role }, 'api listening');
+      console.log(banner(version, api.url, await firstToken(hookyard, log)));
+    }
+    if (config.role === 'worker' || config.role === 'all') {
+      worker = startWorker(hookyardForWorker(hookyard), workerOptionsFromConfig(config), log.child({ role: 'worker' }));
+      log.info({ allowCidrs: config.allowCidrs || undefined }, 'delivery worker started');
+    }
+  } catch (error) {
+    clearInterval(cleaner);
+    await api?.close(0);
+    await hookyard.close();
+    throw error;
   }
   return {
     api,

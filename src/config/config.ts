@@ -14,6 +14,7 @@ export const SETTINGS = {
   databaseUrl: { env: 'DATABASE_URL', flag: 'database-url', help: 'PostgreSQL URL; unset means embedded PGlite in --data-dir' },
   dataDir: { env: 'HOOKYARD_DATA_DIR', flag: 'data-dir', help: 'folder for the embedded database and its key (default ./.hookyard)' },
   secretKey: { env: 'HOOKYARD_SECRET_KEY', flag: 'secret-key', help: '32-byte key (base64 or hex) that encrypts secrets at rest; required with DATABASE_URL' },
+  newSecretKey: { env: 'HOOKYARD_NEW_SECRET_KEY', flag: 'new-secret-key', help: 'secret-key rotate only: the key to re-encrypt secrets under (embedded mode makes one if unset)' },
   poolSize: { env: 'HOOKYARD_POOL_SIZE', flag: 'pool-size', help: `PostgreSQL connections per process, besides the worker's own under --role all (default ${DATABASE_DEFAULTS.poolSize})` },
   // PostgreSQL connections (src/store, docs/operations.md)
   listenDatabaseUrl: { env: 'HOOKYARD_LISTEN_DATABASE_URL', flag: 'listen-database-url', help: 'a direct (session) PostgreSQL URL for LISTEN, when DATABASE_URL goes through a transaction-mode pooler such as PgBouncer (default: DATABASE_URL)' },
@@ -57,6 +58,7 @@ export const configSchema = z.object({
     .optional(),
   dataDir: z.string().min(1).default('./.hookyard'),
   secretKey: z.string().optional(),
+  newSecretKey: z.string().optional(),
   poolSize: intFrom(1, 1000).default(DATABASE_DEFAULTS.poolSize),
   listenDatabaseUrl: z
     .string()

@@ -4,13 +4,19 @@ import { HookyardError } from '../errors.js';
 
 /**
  * Loads the configuration once: defaults, then environment, then flags.
- * Returns the command's remaining positional arguments too.
+ * Returns the command's remaining positional arguments too, and the values of
+ * `switches`: a command's own boolean flags (`token create --admin`), which are not settings.
  */
-export function configLoad(argv: string[], env: NodeJS.ProcessEnv = process.env): { config: Config; positionals: string[]; help: boolean } {
+export function configLoad(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  switches: string[] = [],
+): { config: Config; positionals: string[]; help: boolean; switches: Record<string, boolean> } {
   const options = Object.fromEntries(Object.values(SETTINGS).map((s) => [s.flag, { type: 'string' as const }]));
+  const own = Object.fromEntries(switches.map((name) => [name, { type: 'boolean' as const }]));
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options: { ...options, ...own, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (cause) {
     throw new HookyardError('config', `${(cause as Error).message}; see --help`, { cause });
   }
@@ -20,7 +26,8 @@ export function configLoad(argv: string[], env: NodeJS.ProcessEnv = process.env)
     if (typeof value === 'string') fromFlags[name] = value;
   }
   const config = configParse({ ...settingsFromEnv(env), ...fromFlags });
-  return { config, positionals: parsed.positionals, help: parsed.values.help === true };
+  const given = Object.fromEntries(switches.map((name) => [name, parsed.values[name] === true]));
+  return { config, positionals: parsed.positionals, help: parsed.values.help === true, switches: given };
 }
 
 /** The settings table for `--help`. */

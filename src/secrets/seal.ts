@@ -49,7 +49,7 @@ export function parseSecretKey(text: string): Buffer {
   const trimmed = text.trim();
   const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
   if (key.length !== KEY_BYTES) {
-    throw new HookyardError('secret_key', `HOOKYARD_SECRET_KEY must be ${KEY_BYTES} bytes, as base64 (44 characters) or hex (64 characters)`);
+    throw new HookyardError('secret_key', `HOOKYARD_SECRET_KEY (--secret-key): must be ${KEY_BYTES} bytes, as base64 (44 characters) or hex (64 characters); for example: openssl rand -base64 32`);
   }
   return key;
 }

@@ -2,6 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import type { Outage } from './outage.js';
+import { HookyardError } from '../errors.js';
+import { folderLockAcquire } from './folder-lock.js';
 import type { Storage } from './port.js';
 import { openPostgres } from './postgres.js';
 import { openPglite } from './pglite.js';
@@ -37,5 +39,29 @@ export async function openStorage({ databaseUrl, listenDatabaseUrl, dataDir, poo
   if (!dataDir) return openPglite();
   // The data folder also holds the secret key, so the database gets a subfolder of its own.
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  return openPglite({ dataDir: join(dataDir, 'pgdata') });
+  // One process at a time (see folder-lock.ts); the lock goes when the storage closes.
+  const lock = await folderLockAcquire(dataDir);
+  let storage: Storage;
+  try {
+    storage = await openPglite({ dataDir: join(dataDir, 'pgdata') });
+  } catch (cause) {
+    await lock.release();
+    // PGlite reports a damaged folder as a bare WebAssembly `RuntimeError: Aborted()`.
+    const what = cause instanceof Error && cause.name === 'RuntimeError' ? 'PGlite aborted' : String((cause as Error)?.message ?? cause);
+    throw new HookyardError(
+      'startup',
+      `HOOKYARD_DATA_DIR (--data-dir): the embedded database in ${join(dataDir, 'pgdata')} could not be opened (${what}); the folder may be damaged or from another PGlite version: restore it from a backup, or use another folder`,
+      { cause },
+    );
+  }
+  return {
+    ...storage,
+    async close() {
+      try {
+        await storage.close();
+      } finally {
+        await lock.release();
+      }
+    },
+  };
 }

@@ -18,7 +18,8 @@ export interface TestApi {
 export async function testApi(hookyard: Hookyard, options: Partial<ApiOptions> = {}): Promise<TestApi> {
   const api = createApi(hookyard, { log: createLogger(process.env.HOOKYARD_TEST_LOG ?? 'silent'), validateResponses: true, ...options });
   const server = await apiListen(api, { host: '127.0.0.1', port: 0 });
-  const { token } = await tokenCreate(hookyard.storage, 'test');
+  // An admin token, so tests reach every route (the token routes too).
+  const { token } = await tokenCreate(hookyard.storage, 'test', 'admin');
   return {
     api,
     server,

@@ -21,6 +21,7 @@ export const VALID_BODY: Record<string, unknown> = {
   MessageBatchIn: { messages: [{ eventType: 'a.b', payload: {} }] },
   EventExampleIn: { eventType: 'svix.ping' },
   RecoverIn: { since: new Date(0).toISOString() },
+  TokenIn: { name: 'x' },
 };
 
 const TABLES = ['application', 'event_type', 'endpoint', 'endpoint_secret', 'message', 'delivery', 'attempt', 'idempotency_key'];

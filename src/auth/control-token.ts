@@ -1,0 +1,28 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Authenticator } from './authenticate.js';
+import { tokenHash } from './token.js';
+
+/**
+ * The control token of an embedded server: made at start, kept only in memory
+ * and in the data folder's lock file (mode 0600, beside the secret key), and
+ * valid only while this process runs. Whoever can read the data folder already
+ * holds the database and its key, so the CLI may use it to manage tokens
+ * through the running server instead of opening the database a second time.
+ */
+export const CONTROL_TOKEN_ID = 'control';
+
+export const controlTokenGenerate = (): string => 'hyc_' + randomBytes(32).toString('base64url');
+
+/** An authenticator that also accepts the control token, as an admin. */
+export function withControlToken(inner: Authenticator, token: string | undefined): Authenticator {
+  if (!token) return inner;
+  const expected = Buffer.from(tokenHash(token), 'hex');
+  const isControl = (header: string | undefined) => {
+    const presented = header?.startsWith('Bearer ') ? header.slice(7) : '';
+    return timingSafeEqual(Buffer.from(tokenHash(presented), 'hex'), expected);
+  };
+  return {
+    ...inner,
+    authenticate: (...args: Parameters<Authenticator['authenticate']>) => (isControl(args[0]) ? Promise.resolve(CONTROL_TOKEN_ID) : inner.authenticate(...args)),
+  };
+}

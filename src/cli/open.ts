@@ -1,0 +1,45 @@
+import type { Config } from '../config/config.js';
+import { openHookyard, type Hookyard, type HookyardOptions } from '../hookyard.js';
+import { openStorage } from '../store/open.js';
+import { openPostgres } from '../store/postgres.js';
+import type { Storage } from '../store/port.js';
+import { databaseErrorLine, dataDirErrorLine, explained } from './startup-error.js';
+
+/** Options for openHookyard that the configuration implies. */
+export function hookyardOptions(config: Config): HookyardOptions {
+  return {
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }),
+    ...(config.secretKey ? { secretKey: config.secretKey } : {}),
+    poolSize: config.poolSize,
+    // The worker gets connections of its own only when it shares the process with the API.
+    workerPoolSize: config.role === 'all' ? config.workerPoolSize : 0,
+    ...(config.listenDatabaseUrl ? { listenDatabaseUrl: config.listenDatabaseUrl } : {}),
+    databaseTimeouts: { connectMs: config.dbConnectTimeoutMs, statementMs: config.dbStatementTimeoutMs, idleInTransactionMs: config.dbIdleInTransactionTimeoutMs },
+    maxPayloadBytes: config.maxPayloadBytes,
+    allowCidrs: config.allowCidrs,
+  };
+}
+
+/** Why opening failed, in one line naming the setting, when it is a mistake rather than a bug. */
+export function openErrorExplained(error: unknown, config: Config): unknown {
+  return explained(error, config.databaseUrl ? databaseErrorLine(error, config.databaseUrl) : dataDirErrorLine(error, config.dataDir));
+}
+
+/** openHookyard for the CLI's commands: start-up mistakes come back as one clear line. */
+export async function hookyardOpen(config: Config, extra: Partial<HookyardOptions> = {}): Promise<Hookyard> {
+  try {
+    return await openHookyard({ ...hookyardOptions(config), ...extra });
+  } catch (error) {
+    throw openErrorExplained(error, config);
+  }
+}
+
+/** The storage alone (migrate, secret-key rotate); on PostgreSQL under a session name of its own. */
+export async function storageOpen(config: Config, applicationName = 'hookyard'): Promise<Storage> {
+  try {
+    if (config.databaseUrl) return await openPostgres({ connectionString: config.databaseUrl, max: 2, applicationName });
+    return await openStorage({ dataDir: config.dataDir });
+  } catch (error) {
+    throw openErrorExplained(error, config);
+  }
+}
