@@ -63,6 +63,8 @@ export function tokenRoutes(db: Queryable, auth: Authenticator): Route[] {
       handler: async ({ body, c }) => {
         await mustBeAdmin(db, c);
         const { token, record } = await tokenCreate(db, body.name, body.scope, ['body', 'name']);
+        // This process keeps the live tokens' hashes in memory: re-read them, so the new token works at once.
+        auth.clear();
         return { ...tokenOut(record), token };
       },
     }),
