@@ -16,15 +16,16 @@ export interface Context {
   onDeliveriesCreated: () => void;
 }
 
-// The worker needs the context (sealer, clock) but library users should not
-// see it: it is kept beside the Hookyard object rather than on it.
+// Only openHookyard, the composition root, should wire the context: the worker
+// gets its parts from `hookyard.startWorker`. This back door remains for
+// endpoint/example.ts until send-example goes through publish; then it goes.
 const contexts = new WeakMap<object, Context>();
 
 export function contextAttach(hookyard: object, ctx: Context): void {
   contexts.set(hookyard, ctx);
 }
 
-/** The context of a Hookyard made by `openHookyard`; for Hookyard's own roles (the worker). */
+/** @deprecated The context of a Hookyard made by `openHookyard`; see above. */
 export function contextOf(hookyard: object): Context {
   const ctx = contexts.get(hookyard);
   if (!ctx) throw new TypeError('not a Hookyard opened by openHookyard');

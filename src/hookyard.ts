@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { applicationService, type ApplicationService } from './application/service.js';
+import { attemptService, type AttemptService } from './attempt/service.js';
+import { DEFAULTS } from './config/defaults.js';
 import { contextAttach, type Context } from './context.js';
+import type { WorkerOptions } from './delivery/options.js';
 import { deliveryService, type DeliveryService } from './delivery/service.js';
+import { createWorker, type Worker } from './delivery/worker.js';
 import { endpointService, type EndpointService } from './endpoint/service.js';
 import { HookyardError } from './errors.js';
+import type { Logger } from './log.js';
 import { payloadValidators } from './event-type/payload-schema.js';
 import { eventTypeService, type EventTypeService } from './event-type/service.js';
 import { messageService, type MessageService } from './message/service.js';
@@ -38,6 +43,10 @@ export interface Hookyard {
   readonly messages: MessageService;
   /** Manual resend of one delivery, and recovery of an endpoint's failed deliveries. */
   readonly deliveries: DeliveryService;
+  /** The read side of delivery: attempts, where a message went, endpoint stats. */
+  readonly attempts: AttemptService;
+  /** Starts a delivery worker on this Hookyard; stop it before `close()`. */
+  startWorker(options?: WorkerOptions, log?: Logger): Worker;
   /** Subscribes to "deliveries were created in this process"; the worker uses it to wake at once. */
   onDeliveriesCreated(listener: () => void): () => void;
   close(): Promise<void>;
@@ -55,9 +64,9 @@ async function resolveKey(options: HookyardOptions, embedded: boolean): Promise<
   );
 }
 
-/** Opens Hookyard: storage, migrations, and the services of the library API. */
+/** Opens Hookyard: storage, migrations, and the services of the library API. This is the composition root. */
 export async function openHookyard(options: HookyardOptions = {}): Promise<Hookyard> {
-  const embedded = options.storage ? options.storage.kind === 'pglite' : !options.databaseUrl;
+  const embedded = options.storage ? options.storage.capabilities.embedded : !options.databaseUrl;
   const key = await resolveKey(options, embedded);
   const storage =
     options.storage ??
@@ -80,12 +89,16 @@ export async function openHookyard(options: HookyardOptions = {}): Promise<Hooky
     sealer: createSealer(key),
     now: options.now ?? (() => new Date()),
     limits: {
-      maxPayloadBytes: options.maxPayloadBytes ?? 1024 * 1024,
-      secretGraceMs: options.secretGraceMs ?? 24 * 60 * 60 * 1000,
+      maxPayloadBytes: options.maxPayloadBytes ?? DEFAULTS.maxPayloadBytes,
+      secretGraceMs: options.secretGraceMs ?? DEFAULTS.secretGraceMs,
     },
     onDeliveriesCreated: () => listeners.forEach((fn) => fn()),
   };
   const validators = payloadValidators();
+  const onDeliveriesCreated = (listener: () => void) => {
+    listeners.add(listener);
+    return () => void listeners.delete(listener);
+  };
 
   const hookyard: Hookyard = {
     storage,
@@ -94,10 +107,10 @@ export async function openHookyard(options: HookyardOptions = {}): Promise<Hooky
     endpoints: endpointService(ctx),
     messages: messageService(ctx, validators),
     deliveries: deliveryService(ctx),
-    onDeliveriesCreated(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    attempts: attemptService(storage),
+    // The composition root: the worker gets the parts of the context it needs, and nothing else does.
+    startWorker: (workerOptions, log) => createWorker({ storage, sealer: ctx.sealer, now: ctx.now, onDeliveriesCreated }, workerOptions, log),
+    onDeliveriesCreated,
     async close() {
       if (ownsStorage) await storage.close();
     },

@@ -12,6 +12,6 @@ export type { Endpoint, EndpointIn, EndpointUpdate, EndpointPatch } from './endp
 export type { Message, MessageIn, PublishOptions, PublishResult } from './message/model.js';
 export { DELIVERY_STATES, type DeliveryState } from './delivery/state.js';
 export { startWorker, type Worker, type WorkerOptions } from './delivery/worker.js';
-export { workerOptionsFromConfig } from './delivery/options.js';
+export { workerOptionsFromConfig } from './config/options.js';
 export type { DeliveryService } from './delivery/service.js';
 export { sign, verify, type SignInput, type VerifyResult } from './signing/sign.js';

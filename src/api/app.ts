@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { attemptService } from '../attempt/service.js';
 import { authenticator, type Authenticator } from '../auth/authenticate.js';
 import { rateLimiter } from '../auth/rate-limit.js';
+import { DEFAULTS } from '../config/defaults.js';
 import { HookyardError } from '../errors.js';
 import type { Hookyard } from '../hookyard.js';
 import type { Logger } from '../log.js';
@@ -25,7 +25,7 @@ export interface ApiOptions {
   log: Logger;
   version?: string;
   bodyLimitBytes?: number; // bytes
-  /** Requests per second per token; 0 turns the limit off. */
+  /** Requests per second per token; 0 turns the limit off. Defaults (src/config/defaults.ts) as the server's. */
   rateLimit?: number;
   rateLimitBurst?: number;
   idempotencyRetentionMs?: number; // ms
@@ -45,8 +45,16 @@ const REQUEST_ID = /^[A-Za-z0-9_\-.:]{1,128}$/;
 
 /** The HTTP API: a thin layer that validates, calls the library, and answers in Svix's shapes. */
 export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
-  const { log, version = '0.0.0', bodyLimitBytes = 5 * 1024 * 1024, rateLimit = 0, idempotencyRetentionMs = 24 * 60 * 60 * 1000, authCacheMs = 5_000, validateResponses = false } = options;
-  const attempts = attemptService(hookyard.storage);
+  const {
+    log,
+    version = '0.0.0',
+    bodyLimitBytes = DEFAULTS.bodyLimitBytes,
+    rateLimit = DEFAULTS.rateLimit,
+    idempotencyRetentionMs = DEFAULTS.idempotencyRetentionMs,
+    authCacheMs = DEFAULTS.authCacheMs,
+    validateResponses = false,
+  } = options;
+  const { attempts } = hookyard;
   const routes: Route[] = [
     ...healthRoutes(hookyard.storage),
     ...applicationRoutes(hookyard),

@@ -1,5 +1,5 @@
-import { deliveryClaimDue } from '../delivery/claim.js';
-import { deliveryComplete, type Completion } from '../delivery/complete.js';
+import type { Completion } from '../delivery/model.js';
+import { deliveryClaimDue, deliveryComplete } from '../delivery/sql.js';
 import { newId } from '../ids/id.js';
 import type { BenchContext } from './main.js';
 import { machineCpuMicros, processCpuMicros } from './cpu.js';

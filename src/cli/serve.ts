@@ -1,24 +1,15 @@
 import { createApi } from '../api/app.js';
-import { cleanOnce } from '../maintenance/cleaner.js';
 import { apiListen, type ApiServer } from '../api/server.js';
 import { tokenCount, tokenCreate } from '../auth/token.js';
 import type { Config } from '../config/config.js';
-import { openHookyard, type Hookyard, type HookyardOptions } from '../hookyard.js';
-import { workerOptionsFromConfig } from '../delivery/options.js';
-import { startWorker, type Worker } from '../delivery/worker.js';
+import { apiOptionsFromConfig, cleanerOptionsFromConfig, hookyardOptionsFromConfig, workerOptionsFromConfig } from '../config/options.js';
+import type { Worker } from '../delivery/worker.js';
+import { openHookyard, type Hookyard } from '../hookyard.js';
 import { createLogger, type Logger } from '../log.js';
-
-const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000; // Svix keeps keys 24 h; the issue asks for 12 h or more
+import { cleanerStart } from '../maintenance/schedule.js';
 
 /** Options for openHookyard that the configuration implies. */
-export function hookyardOptions(config: Config): HookyardOptions {
-  return {
-    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }),
-    ...(config.secretKey ? { secretKey: config.secretKey } : {}),
-    poolSize: config.poolSize,
-    maxPayloadBytes: config.maxPayloadBytes,
-  };
-}
+export const hookyardOptions = hookyardOptionsFromConfig;
 
 /**
  * Embedded mode has no other way in, so the first start makes an admin token
@@ -27,7 +18,7 @@ export function hookyardOptions(config: Config): HookyardOptions {
  */
 async function firstToken(hookyard: Hookyard, log: Logger): Promise<string | undefined> {
   if ((await tokenCount(hookyard.storage)) > 0) return undefined;
-  if (hookyard.storage.kind === 'pglite') return (await tokenCreate(hookyard.storage, 'admin')).token;
+  if (hookyard.storage.capabilities.embedded) return (await tokenCreate(hookyard.storage, 'admin')).token;
   log.warn('no API tokens yet: create one with `hookyard token create <name>`');
   return undefined;
 }
@@ -38,32 +29,15 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-const CLEAN_EVERY_MS = 60 * 60 * 1000;
-
-/**
- * Every process runs the retention cleaner hourly, whatever its role. When
- * several do, the deletes overlap harmlessly: a second pass finds less to do.
- */
-function maintenanceSchedule(hookyard: Hookyard, config: Config, log: Logger): NodeJS.Timeout {
-  const timer = setInterval(() => {
-    cleanOnce({ storage: hookyard.storage, now: () => new Date() }, { retentionMs: config.retentionDays * DAY_MS, idempotencyRetentionMs: IDEMPOTENCY_RETENTION_MS }).then(
-      (removed) => log.info(removed, 'retention cleanup'),
-      (err: unknown) => log.warn({ err }, 'retention cleanup failed'),
-    );
-  }, CLEAN_EVERY_MS);
-  timer.unref();
-  return timer;
-}
-
 /** Starts the roles the configuration asks for; `stop` drains them within the grace time. */
 export async function serveStart(config: Config, version: string, log: Logger = createLogger(config.logLevel)): Promise<Running> {
   const hookyard = await openHookyard(hookyardOptions(config));
   let api: ApiServer | undefined;
-  const cleaner = maintenanceSchedule(hookyard, config, log);
+  // Every process runs the retention cleaner, whatever its role, soon after start and then hourly.
+  const cleaner = cleanerStart({ storage: hookyard.storage, now: () => new Date() }, cleanerOptionsFromConfig(config), log);
   if (config.role === 'api' || config.role === 'all') {
     const token = await firstToken(hookyard, log);
-    const created = createApi(hookyard, { log, version, bodyLimitBytes: config.bodyLimitBytes, rateLimit: config.rateLimit, idempotencyRetentionMs: IDEMPOTENCY_RETENTION_MS });
+    const created = createApi(hookyard, { log, version, ...apiOptionsFromConfig(config) });
     api = await apiListen(created, { host: config.host, port: config.port });
     log.info({ url: api.url, storage: hookyard.storage.kind, role: config.role }, 'api listening');
     console.log(`\nHookyard ${version} is listening on ${api.url}  (API reference: ${api.url}/docs)`);
@@ -75,16 +49,14 @@ export async function serveStart(config: Config, version: string, log: Logger = 
   }
   let worker: Worker | undefined;
   if (config.role === 'worker' || config.role === 'all') {
-    worker = startWorker(hookyard, workerOptionsFromConfig(config), log.child({ role: 'worker' }));
-    log.info({ allowCidrs: config.allowCidrs || undefined }, 'delivery worker started');
+    worker = hookyard.startWorker(workerOptionsFromConfig(config), log.child({ role: 'worker' }));
   }
   return {
     api,
     hookyard,
     async stop() {
-      clearInterval(cleaner);
-      // Both drain at once, each within the grace time; the database closes last.
-      await Promise.all([api?.close(config.shutdownGraceMs), worker?.stop(config.shutdownGraceMs)]);
+      // All three drain at once, each within the grace time; the database closes last.
+      await Promise.all([api?.close(config.shutdownGraceMs), worker?.stop(config.shutdownGraceMs), cleaner.stop()]);
       await hookyard.close();
     },
   };

@@ -16,8 +16,17 @@ export interface Queryable {
 
 export type Unlisten = () => Promise<void>;
 
+/** What the code above the port may rely on, instead of asking which database it is. */
+export interface StorageCapabilities {
+  /** The database lives in this process (PGlite): no other process can reach it. */
+  embedded: boolean;
+  /** The server vacuums and analyzes tables by itself (PostgreSQL's autovacuum); PGlite does not. */
+  autovacuum: boolean;
+}
+
 export interface Storage extends Queryable {
   readonly kind: 'postgres' | 'pglite';
+  readonly capabilities: StorageCapabilities;
   /** Runs `fn` in one transaction: COMMIT when it resolves, ROLLBACK when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Subscribes to NOTIFY on `channel`; resolves once the subscription is live. */

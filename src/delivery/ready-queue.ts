@@ -1,0 +1,262 @@
+import type { Claimed } from './model.js';
+
+export interface ReadyQueueSettings {
+  /** Slots for attempts to endpoints in good health. */
+  concurrency: number;
+  /** Attempts to slow endpoints, on top: they never take the slots above. */
+  slowConcurrency: number;
+  /** The largest share of one endpoint: attempts in flight to it at once. */
+  endpointConcurrency: number;
+  /** An attempt unanswered this long leaves its slot, and its endpoint turns slow (ms). */
+  slowAfterMs: number;
+  /** A delivery waiting longer than this is handed back rather than started (ms). */
+  readyMaxMs: number;
+  /** An endpoint in good health may hold this many times its share: in flight plus waiting. */
+  waitFactor?: number;
+  /** The share of an endpoint this worker knows nothing about. */
+  initialShare?: number;
+  /** Endpoint states kept at most; past that the idle ones are forgotten. */
+  maxEndpoints?: number;
+}
+
+/** A claimed delivery, its secrets opened, waiting for a slot since `at` (ms, performance.now). */
+export interface Ready {
+  claimed: Claimed;
+  secrets: string[];
+  at: number;
+}
+
+interface EndpointState {
+  /** Attempts it may have in flight: grows by one per prompt answer, halves per timeout. */
+  share: number;
+  /** Its last attempt went unanswered past slowAfterMs: it runs on the slow pool and nothing of it waits. */
+  slow: boolean;
+  inFlight: number;
+  /** In flight plus waiting. */
+  held: number;
+}
+
+interface Running {
+  endpointId: string;
+  endpoint: EndpointState;
+  startedAt: number;
+  pool: 'main' | 'slow';
+}
+
+/**
+ * Claimed deliveries waiting for a slot, and the slots: which may start now,
+ * so that a slow or dead endpoint holds up no one but itself.
+ *
+ * - Each endpoint has a share of the slots (its in-flight cap). It starts at
+ *   `initialShare`, grows by one with each attempt answered within
+ *   `slowAfterMs` up to `endpointConcurrency`, and halves with each timeout.
+ * - An attempt still unanswered after `slowAfterMs` leaves its slot for the
+ *   slow pool (`slowConcurrency`, on top of `concurrency`), and its endpoint
+ *   turns slow until one of its attempts is answered in time. A slow
+ *   endpoint's attempts start on the slow pool, and wait when it is full: the
+ *   `concurrency` slots are for endpoints that answer.
+ * - An endpoint may hold `waitFactor` times its share (in flight plus
+ *   waiting); a slow one only its share, and what it had waiting beyond that
+ *   when it turned slow is handed back, so stuck endpoints cannot fill the
+ *   queue either. Claims give each endpoint its room (`claimRoom`).
+ */
+export class ReadyQueue {
+  private readonly waiting: Ready[] = [];
+  private readonly endpoints = new Map<string, EndpointState>();
+  private readonly running = new Map<number, Running>();
+  private readonly waitFactor: number;
+  private readonly initialShare: number;
+  private readonly maxEndpoints: number;
+  /** Attempts in flight on the `concurrency` slots, and on the slow pool. */
+  mainInFlight = 0;
+  slowInFlight = 0;
+
+  constructor(private readonly settings: ReadyQueueSettings) {
+    this.waitFactor = settings.waitFactor ?? 4;
+    this.initialShare = Math.min(settings.initialShare ?? 2, settings.endpointConcurrency);
+    this.maxEndpoints = settings.maxEndpoints ?? 10_000;
+  }
+
+  /** Deliveries waiting for a slot. */
+  get ready(): number {
+    return this.waiting.length;
+  }
+
+  /** Endpoints that count as slow now. */
+  slowEndpoints(): number {
+    let n = 0;
+    for (const e of this.endpoints.values()) if (e.slow) n++;
+    return n;
+  }
+
+  /**
+   * How many more rows a claim may take per endpoint: those this worker holds
+   * or holds back are listed, any other endpoint gets `otherRoom`.
+   */
+  claimRoom(): { room: Map<string, number>; otherRoom: number } {
+    const otherRoom = this.initialShare * this.waitFactor;
+    const room = new Map<string, number>();
+    for (const [id, e] of this.endpoints) {
+      const cap = this.heldCap(e);
+      if (e.held > 0 || cap < otherRoom) room.set(id, cap - e.held);
+    }
+    return { room, otherRoom };
+  }
+
+  /** Whether the endpoint holds all it may: claims skip it, so freeing a place may let more of it be claimed. */
+  atCap(endpointId: string): boolean {
+    const e = this.endpoints.get(endpointId);
+    return e !== undefined && e.held >= this.heldCap(e);
+  }
+
+  /**
+   * Queues a claimed delivery. Returns false, and queues nothing, when its
+   * endpoint turned slow while the claim ran and has no room left: the caller
+   * hands the delivery back.
+   */
+  add(claimed: Claimed, secrets: string[], at: number): boolean {
+    const e = this.state(claimed.endpointId);
+    if (e.slow && e.held >= this.heldCap(e)) return false;
+    e.held++;
+    this.waiting.push({ claimed, secrets, at });
+    return true;
+  }
+
+  /**
+   * Starts what may start, oldest first, skipping endpoints at their share and
+   * pools that are full. Returns the deliveries to send now, and those that
+   * waited past `readyMaxMs`, to be handed back.
+   */
+  take(now: number): { start: Ready[]; stale: Claimed[] } {
+    const start: Ready[] = [];
+    const stale: Claimed[] = [];
+    const { concurrency, slowConcurrency, readyMaxMs } = this.settings;
+    for (let i = 0; i < this.waiting.length && (this.mainInFlight < concurrency || this.slowInFlight < slowConcurrency); ) {
+      const ready = this.waiting[i]!;
+      const endpointId = ready.claimed.endpointId;
+      const e = this.endpoints.get(endpointId)!;
+      if (now - ready.at > readyMaxMs) {
+        this.waiting.splice(i, 1);
+        e.held--;
+        this.forgetIfIdle(endpointId, e);
+        stale.push(ready.claimed);
+      } else if (e.inFlight < e.share && (e.slow ? this.slowInFlight < slowConcurrency : this.mainInFlight < concurrency)) {
+        this.waiting.splice(i, 1);
+        e.inFlight++;
+        const pool = e.slow ? 'slow' : 'main';
+        if (pool === 'slow') this.slowInFlight++;
+        else this.mainInFlight++;
+        this.running.set(ready.claimed.id, { endpointId, endpoint: e, startedAt: now, pool });
+        start.push(ready);
+      } else i++;
+    }
+    return { start, stale };
+  }
+
+  /**
+   * An attempt ended: answered (any result but a timeout) or timed out. An
+   * answer within slowAfterMs grows the share and ends "slow"; a timeout
+   * halves the share. Returns whether the endpoint was at its cap before (so a
+   * claim may find more of it), and what it now holds beyond its cap.
+   */
+  finish(deliveryId: number, now: number, timedOut: boolean): { wasAtCap: boolean; released: Claimed[] } {
+    const r = this.running.get(deliveryId);
+    if (!r) return { wasAtCap: false, released: [] };
+    this.running.delete(deliveryId);
+    if (r.pool === 'slow') this.slowInFlight--;
+    else this.mainInFlight--;
+    const e = r.endpoint;
+    const wasAtCap = e.held >= this.heldCap(e);
+    e.inFlight--;
+    e.held--;
+    let released: Claimed[] = [];
+    if (timedOut) {
+      e.share = Math.max(1, Math.floor(e.share / 2));
+      e.slow = true;
+      released = this.trim(r.endpointId, e);
+    } else if (now - r.startedAt <= this.settings.slowAfterMs) {
+      e.share = Math.min(this.settings.endpointConcurrency, e.share + 1);
+      e.slow = false;
+    }
+    this.forgetIfIdle(r.endpointId, e);
+    return { wasAtCap, released };
+  }
+
+  /**
+   * Attempts unanswered after slowAfterMs leave their slot for the slow pool
+   * (while it has room), and their endpoints turn slow. Returns how many moved
+   * and what the endpoints that turned slow held beyond their cap.
+   */
+  park(now: number): { parked: number; released: Claimed[] } {
+    let parked = 0;
+    const released: Claimed[] = [];
+    for (const r of this.running.values()) {
+      if (r.pool === 'slow' || now - r.startedAt <= this.settings.slowAfterMs) continue;
+      if (!r.endpoint.slow) {
+        r.endpoint.slow = true;
+        released.push(...this.trim(r.endpointId, r.endpoint));
+      }
+      if (this.slowInFlight < this.settings.slowConcurrency) {
+        r.pool = 'slow';
+        this.mainInFlight--;
+        this.slowInFlight++;
+        parked++;
+      }
+    }
+    return { parked, released };
+  }
+
+  /** Removes everything waiting (shutdown): the caller hands it back. */
+  drain(): Claimed[] {
+    const all = this.waiting.splice(0);
+    for (const { claimed } of all) {
+      const e = this.endpoints.get(claimed.endpointId)!;
+      e.held--;
+      this.forgetIfIdle(claimed.endpointId, e);
+    }
+    return all.map((r) => r.claimed);
+  }
+
+  private heldCap(e: EndpointState): number {
+    return e.slow ? e.share : e.share * this.waitFactor;
+  }
+
+  private state(endpointId: string): EndpointState {
+    let e = this.endpoints.get(endpointId);
+    if (!e) {
+      if (this.endpoints.size >= this.maxEndpoints) this.forgetSome();
+      e = { share: this.initialShare, slow: false, inFlight: 0, held: 0 };
+      this.endpoints.set(endpointId, e);
+    }
+    return e;
+  }
+
+  /** Takes out, newest first, what an endpoint has waiting beyond its cap. */
+  private trim(endpointId: string, e: EndpointState): Claimed[] {
+    let excess = e.held - Math.max(this.heldCap(e), e.inFlight);
+    const out: Claimed[] = [];
+    for (let i = this.waiting.length - 1; i >= 0 && excess > 0; i--) {
+      if (this.waiting[i]!.claimed.endpointId !== endpointId) continue;
+      out.push(this.waiting.splice(i, 1)[0]!.claimed);
+      e.held--;
+      excess--;
+    }
+    return out;
+  }
+
+  /** An endpoint that holds nothing and is back to what an unknown one gets needs no state. */
+  private forgetIfIdle(endpointId: string, e: EndpointState): void {
+    if (e.held === 0 && !e.slow && e.share >= this.initialShare) this.endpoints.delete(endpointId);
+  }
+
+  /** Forgets the oldest tenth of the endpoints that hold nothing. */
+  private forgetSome(): void {
+    let n = Math.ceil(this.maxEndpoints / 10);
+    for (const [id, e] of this.endpoints) {
+      if (n === 0) break;
+      if (e.held > 0) continue;
+      this.endpoints.delete(id);
+      n--;
+    }
+  }
+}
