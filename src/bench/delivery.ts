@@ -21,7 +21,7 @@ const CONCURRENCY = 128;
 const WORKER: WorkerOptions = { concurrency: CONCURRENCY, endpointConcurrency: 16, batchSize: 200, allowCidrs: '127.0.0.0/8', pollIntervalMs: 200 };
 const PAYLOAD = { type: 'invoice.paid', id: 'inv_123', amount: 4200, currency: 'eur', customer: { id: 'cus_1', email: 'a@example.com' } };
 
-interface BenchReceiver {
+export interface BenchReceiver {
   url: string;
   stats(): Promise<{ count: number; latencies: number[]; cpuMicros: number }>;
   resetLatencies(): Promise<void>;
@@ -29,7 +29,7 @@ interface BenchReceiver {
 }
 
 /** Starts the receiver in its own process (see receiver-process.ts). */
-async function benchReceiver(): Promise<BenchReceiver> {
+export async function benchReceiver(): Promise<BenchReceiver> {
   const child = fork(fileURLToPath(new URL('./receiver-process.js', import.meta.url)), { stdio: 'inherit' });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('message', (m: { url: string }) => resolve(m.url));

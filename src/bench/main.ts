@@ -2,6 +2,7 @@
 // they measured and how. Each scenario is its own file; register it here.
 import { apiBench } from './api.js';
 import { deliveryBench } from './delivery.js';
+import { isolationBench } from './isolation.js';
 import { publishBench } from './publish.js';
 import { queueBench } from './queue.js';
 
@@ -19,6 +20,7 @@ const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<void>> = {
   api: apiBench,
   deliver: deliveryBench,
   queue: queueBench,
+  isolation: isolationBench,
 };
 
 const args = process.argv.slice(2);

@@ -82,6 +82,11 @@ export class ReadyQueue {
     return this.waiting.length;
   }
 
+  /** The endpoint's share now: attempts it may have in flight. */
+  shareOf(endpointId: string): number {
+    return this.endpoints.get(endpointId)?.share ?? this.initialShare;
+  }
+
   /** Endpoints that count as slow now. */
   slowEndpoints(): number {
     let n = 0;

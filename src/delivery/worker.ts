@@ -272,14 +272,19 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log:
 
   return {
     wake: wake.signal,
-    stats: () => ({
-      ...counters,
-      ...writeBack.stats(),
-      inFlight: inFlight.size,
+    stats: () => {
+      const { writes, writtenRows, writeMs } = writeBack.stats();
+      return {
+        ...counters,
+        writes,
+        writtenRows,
+        writeMs,
+        inFlight: inFlight.size,
       slowInFlight: queue.slowInFlight,
-      slowEndpoints: queue.slowEndpoints(),
-      ready: queue.ready,
-    }),
+        slowEndpoints: queue.slowEndpoints(),
+        ready: queue.ready,
+      };
+    },
     async stop(graceMs = 10_000) {
       if (stopping) return;
       stopping = true;

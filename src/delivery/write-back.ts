@@ -46,19 +46,20 @@ export class WriteBack {
     else this.timer ??= setTimeout(() => void this.flush(), this.options.flushDelayMs);
   }
 
-  /** Writes everything recorded so far, and resolves once it is written. */
+  /** Writes everything recorded so far, and resolves once all of it is written. */
   async flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.flushing) {
+    // Loops rather than waiting on the running write alone: results recorded during it are written
+    // by whichever caller resumes first, and every caller waits for that write too.
+    while (this.flushing || this.pending.length) {
+      if (!this.flushing) {
+        this.flushing = this.writeOnce().finally(() => {
+          this.flushing = undefined;
+        });
+      }
       await this.flushing;
-      return this.pending.length ? this.flush() : undefined;
     }
-    if (this.pending.length === 0) return;
-    this.flushing = this.writeOnce();
-    await this.flushing;
-    this.flushing = undefined;
-    if (this.pending.length) await this.flush();
   }
 
   stats(): WriteBackStats {
