@@ -27,7 +27,7 @@ export interface Ready {
 }
 
 interface EndpointState {
-  /** Attempts it may have in flight: grows by one per prompt answer, halves per timeout. */
+  /** Attempts it may have in flight: grows by one per prompt answer, halves on turning slow and per timeout. */
   share: number;
   /** Its last attempt went unanswered past slowAfterMs: it runs on the slow pool and nothing of it waits. */
   slow: boolean;
@@ -49,7 +49,8 @@ interface Running {
  *
  * - Each endpoint has a share of the slots (its in-flight cap). It starts at
  *   `initialShare`, grows by one with each attempt answered within
- *   `slowAfterMs` up to `endpointConcurrency`, and halves with each timeout.
+ *   `slowAfterMs` up to `endpointConcurrency`, and halves when the endpoint
+ *   turns slow and with each timeout, down to 1.
  * - An attempt still unanswered after `slowAfterMs` leaves its slot for the
  *   slow pool (`slowConcurrency`, on top of `concurrency`), and its endpoint
  *   turns slow until one of its attempts is answered in time. A slow
@@ -199,6 +200,7 @@ export class ReadyQueue {
       if (r.pool === 'slow' || now - r.startedAt <= this.settings.slowAfterMs) continue;
       if (!r.endpoint.slow) {
         r.endpoint.slow = true;
+        r.endpoint.share = Math.max(1, Math.floor(r.endpoint.share / 2));
         released.push(...this.trim(r.endpointId, r.endpoint));
       }
       if (this.slowInFlight < this.settings.slowConcurrency) {

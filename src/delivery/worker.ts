@@ -149,10 +149,13 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log:
 
   // Attempts unanswered after slowAfterMs leave their slot (ready-queue.ts); this looks for them
   // a few times per slowAfterMs while any attempt holds a slot, and sleeps otherwise.
+  const sweepEveryMs = Math.max(10, Math.floor(settings.slowAfterMs / 4));
   let sweepTimer: NodeJS.Timeout | undefined;
+  let sweptAt = 0;
   function sweepStart(): void {
     if (sweepTimer) return;
-    sweepTimer = setInterval(sweep, Math.max(10, Math.floor(settings.slowAfterMs / 4)));
+    sweptAt = performance.now();
+    sweepTimer = setInterval(sweep, sweepEveryMs);
     sweepTimer.unref();
   }
   function sweep(): void {
@@ -161,7 +164,13 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log:
       sweepTimer = undefined;
       return;
     }
-    const { parked, released } = queue.park(performance.now());
+    // A sweep that runs late means this thread was busy (or the process descheduled): answers that
+    // arrived meanwhile are still unread, since timers run before I/O callbacks. Judge next time.
+    const now = performance.now();
+    const late = now - sweptAt > 3 * sweepEveryMs;
+    sweptAt = now;
+    if (late) return;
+    const { parked, released } = queue.park(now);
     release(released, 'deliveries held back from a slow endpoint');
     if (parked > 0 && !stopping) {
       pump();
