@@ -1,21 +1,9 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import type { Attempt } from '../attempt/model.js';
-import { createLogger } from '../log.js';
+import { logCapture as capture } from '../test/log-capture.js';
 import { FailureLog } from './failure-log.js';
 import type { Completion } from './model.js';
-
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { lines, log: createLogger('info', stream) };
-}
 
 const attempt = (endpointId: string, over: Partial<Attempt> = {}): Attempt => ({
   id: 'atmpt_1', deliveryId: 1, messageId: 'msg_1', endpointId, attemptNumber: 1, trigger: 'scheduled',
