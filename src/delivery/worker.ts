@@ -6,11 +6,13 @@ import { outboundAgent } from '../outbound/dispatcher.js';
 import type { Sealer } from '../secrets/seal.js';
 import type { Storage, Unlisten } from '../store/port.js';
 import { attemptRun, attemptSkip, attemptUnsigned } from './attempt.js';
+import { claimSize } from './claim-size.js';
 import { FailureLog } from './failure-log.js';
 import type { Claimed, Completion } from './model.js';
 import { workerSettings, type WorkerOptions } from './options.js';
 import { ReadyQueue, type Ready } from './ready-queue.js';
 import { SecretCache } from './secret-cache.js';
+import { SlowSweep } from './slow-sweep.js';
 import { DELIVERY_CHANNEL, deliveryClaimDue, deliveryComplete, deliveryRelease } from './sql.js';
 import { Wake } from './wake.js';
 import { WriteBack } from './write-back.js';
@@ -53,12 +55,11 @@ export interface WorkerStats {
 /**
  * The delivery worker: claim due deliveries under a lease, send each, write
  * the results back in batches. This file is the loop and its lifecycle; the
- * parts are the ready queue and its slots (ready-queue.ts), the write-back
- * (write-back.ts), the secret cache, the wake-ups (wake.ts), the failure log
- * and table statistics (maintenance/). Claims run up to two batches ahead of
- * the free slots, so a busy worker seldom waits on a claim's round trip. It
- * claims when woken or every `pollIntervalMs`, and otherwise sleeps: an idle
- * worker makes one query per poll interval.
+ * parts are the ready queue and its slots (ready-queue.ts, slow-sweep.ts),
+ * claim sizing (claim-size.ts), the write-back (write-back.ts), the secret
+ * cache, the wake-ups (wake.ts), the failure log and table statistics
+ * (maintenance/). It claims when woken or every `pollIntervalMs`, and
+ * otherwise sleeps: an idle worker makes one query per poll interval.
  */
 export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log: Logger = createLogger('silent')): Worker {
   const { storage } = deps;
@@ -120,7 +121,7 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log:
     const { start, stale } = queue.take(performance.now());
     for (const ready of start) launch(ready);
     release(stale, 'stale claims');
-    if (start.length) sweepStart();
+    if (start.length) sweep.start();
   }
 
   function launch({ claimed, secrets: opened }: Ready): void {
@@ -147,36 +148,14 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log:
     inFlight.set(claimed.id, { claimed, done });
   }
 
-  // Attempts unanswered after slowAfterMs leave their slot (ready-queue.ts); this looks for them
-  // a few times per slowAfterMs while any attempt holds a slot, and sleeps otherwise.
-  const sweepEveryMs = Math.max(10, Math.floor(settings.slowAfterMs / 4));
-  let sweepTimer: NodeJS.Timeout | undefined;
-  let sweptAt = 0;
-  function sweepStart(): void {
-    if (sweepTimer) return;
-    sweptAt = performance.now();
-    sweepTimer = setInterval(sweep, sweepEveryMs);
-    sweepTimer.unref();
-  }
-  function sweep(): void {
-    if (queue.mainInFlight === 0) {
-      clearInterval(sweepTimer);
-      sweepTimer = undefined;
-      return;
-    }
-    // A sweep that runs late means this thread was busy (or the process descheduled): answers that
-    // arrived meanwhile are still unread, since timers run before I/O callbacks. Judge next time.
-    const now = performance.now();
-    const late = now - sweptAt > 3 * sweepEveryMs;
-    sweptAt = now;
-    if (late) return;
-    const { parked, released } = queue.park(now);
+  // Attempts unanswered past slowAfterMs leave their slot for the slow pool: pump, since slots freed.
+  const sweep = new SlowSweep(queue, settings.slowAfterMs, ({ parked, released }) => {
     release(released, 'deliveries held back from a slow endpoint');
     if (parked > 0 && !stopping) {
       pump();
       wake.nudge();
     }
-  }
+  });
 
   async function claimAndStart(want: number): Promise<void> {
     // One claim runs at a time and an endpoint's holdings only fall while it runs, so the room it
@@ -216,26 +195,15 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log:
     if (claimed.some((c) => queue.atCap(c.endpointId))) wake.mayHaveWork = true;
   }
 
-  // Claims run ahead of the free slots (up to two batches ready), so the next batch is waiting
-  // while the last one is sent. One claim runs at a time: two at once each walked past the rows
-  // the other had just locked, which cost more database time per delivery than the overlap saved.
-  const target = settings.concurrency + 2 * settings.batchSize;
-  const minClaim = Math.max(1, Math.floor(settings.batchSize / 2));
+  // One claim runs at a time: two at once each walked past the rows the other had just locked,
+  // which cost more database time per delivery than the overlap saved.
   let claiming: Promise<void> | undefined;
   let failures = 0;
 
   async function loop(): Promise<void> {
     while (!stopping) {
-      // Attempts on the slow pool hold no slot, so they do not count here.
-      const want = Math.min(settings.batchSize, target - queue.mainInFlight - queue.ready);
-      // Claim in batches of at least half a batch, once fewer than a batch are waiting: a claim may
-      // wait behind a write-back for its turn on the database, and the batch still waiting covers
-      // that. Claiming smaller would take one row per freed slot when the waiting rows are held up by
-      // endpoint caps. A worker with free slots and nothing waiting claims whatever there is at once
-      // (the light-load path).
-      const starved = queue.ready === 0 && queue.mainInFlight < settings.concurrency;
-      const needed = queue.ready < settings.batchSize && want >= minClaim;
-      if (!wake.mayHaveWork || claiming || want <= 0 || !(needed || starved)) {
+      const want = claimSize({ ready: queue.ready, mainInFlight: queue.mainInFlight, concurrency: settings.concurrency, batchSize: settings.batchSize });
+      if (!wake.mayHaveWork || claiming || want === 0) {
         await wake.sleep(wake.mayHaveWork ? 60_000 : settings.pollIntervalMs);
         continue;
       }
@@ -317,7 +285,7 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log:
         await agent.destroy().catch(() => {});
         await all;
       }
-      clearInterval(sweepTimer);
+      sweep.stop();
       log.debug({ inFlight: inFlight.size }, 'worker stop: in-flight settled');
       await writeBack.flush();
       log.debug('worker stop: flushed');
