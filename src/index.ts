@@ -1,7 +1,7 @@
 /** Hookyard as a library: open it on a storage, manage resources, publish messages. */
 export { openHookyard, type Hookyard, type HookyardOptions } from './hookyard.js';
 export { HookyardError, type ErrorCode, type FieldError } from './errors.js';
-export type { Storage, Queryable } from './store/port.js';
+export type { Storage, StorageCapabilities, Queryable } from './store/port.js';
 export { openPostgres } from './store/postgres.js';
 export { openPglite } from './store/pglite.js';
 export { migrate } from './store/migrate.js';
@@ -11,7 +11,10 @@ export type { EventType, EventTypeIn } from './event-type/model.js';
 export type { Endpoint, EndpointIn, EndpointUpdate, EndpointPatch } from './endpoint/model.js';
 export type { Message, MessageIn, PublishOptions, PublishResult } from './message/model.js';
 export { DELIVERY_STATES, type DeliveryState } from './delivery/state.js';
-export { startWorker, type Worker, type WorkerOptions } from './delivery/worker.js';
+export { startWorker, type Worker, type WorkerOptions, type WorkerStats } from './delivery/worker.js';
 export { workerOptionsFromConfig } from './config/options.js';
 export type { DeliveryService } from './delivery/service.js';
+export type { EndpointStats, MessageDestination } from './delivery/model.js';
+export type { Attempt, AttemptErrorCode } from './attempt/model.js';
+export type { AttemptService } from './attempt/service.js';
 export { sign, verify, type SignInput, type VerifyResult } from './signing/sign.js';
