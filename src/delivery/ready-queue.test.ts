@@ -168,3 +168,20 @@ test('a claim arriving after its endpoint turned slow is refused beyond the slow
   assert.equal(queue.add(claimed('ep_a'), ['s'], 200), false, 'share 2, 2 in flight: no room');
   assert.equal(queue.ready, 0);
 });
+
+test('a grown share is remembered across a lull; past maxEndpoints the oldest idle endpoints are forgotten', () => {
+  const queue = new ReadyQueue({ ...SETTINGS, maxEndpoints: 10 });
+  fill(queue, 'ep_busy', 2);
+  for (const c of started(queue, 0)) queue.finish(c.id, 1, false);
+  assert.equal(queue.ready, 0);
+  assert.equal(queue.shareOf('ep_busy'), 4, 'grown, and held nothing');
+  fill(queue, 'ep_busy', 4, 2);
+  assert.equal(started(queue, 2).length, 4, 'the next burst starts at the grown share');
+  for (let e = 0; e < 12; e++) {
+    fill(queue, `ep_${e}`, 1, 3);
+    for (const r of started(queue, 3)) queue.finish(r.id, 4, false);
+  }
+  assert.equal(queue.shareOf('ep_11'), 3);
+  assert.equal(queue.shareOf('ep_0'), 2, 'the oldest idle one was forgotten: back to the initial share');
+  assert.equal(queue.shareOf('ep_busy'), 4, 'still remembered while it holds deliveries');
+});

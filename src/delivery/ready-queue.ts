@@ -50,7 +50,8 @@ interface Running {
  * - Each endpoint has a share of the slots (its in-flight cap). It starts at
  *   `initialShare`, grows by one with each attempt answered within
  *   `slowAfterMs` up to `endpointConcurrency`, and halves when the endpoint
- *   turns slow and with each timeout, down to 1.
+ *   turns slow and with each timeout, down to 1. Shares are remembered for
+ *   up to `maxEndpoints` endpoints.
  * - An attempt still unanswered after `slowAfterMs` leaves its slot for the
  *   slow pool (`slowConcurrency`, on top of `concurrency`), and its endpoint
  *   turns slow until one of its attempts is answered in time. A slow
@@ -251,9 +252,13 @@ export class ReadyQueue {
     return out;
   }
 
-  /** An endpoint that holds nothing and is back to what an unknown one gets needs no state. */
+  /**
+   * An endpoint that holds nothing and has just what an unknown one gets needs no state. One whose
+   * share grew or shrank is remembered (up to maxEndpoints), so a busy endpoint need not grow its
+   * share again after every lull, nor a hanging one shrink it again.
+   */
   private forgetIfIdle(endpointId: string, e: EndpointState): void {
-    if (e.held === 0 && !e.slow && e.share >= this.initialShare) this.endpoints.delete(endpointId);
+    if (e.held === 0 && !e.slow && e.share === this.initialShare) this.endpoints.delete(endpointId);
   }
 
   /** Forgets the oldest tenth of the endpoints that hold nothing. */
