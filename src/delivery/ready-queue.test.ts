@@ -147,17 +147,23 @@ test('a delivery that waited past readyMaxMs is handed back, not started', () =>
   assert.equal(queue.ready, 0);
 });
 
-test('claim room: held and slow endpoints are listed, any other gets the initial allowance', () => {
+test('claim room: held and slow endpoints are listed; one not heard from yet may hold its share x 4, one that answers the full allowance', () => {
   const queue = new ReadyQueue(SETTINGS);
   fill(queue, 'ep_a', 3);
   const { room, otherRoom } = queue.claimRoom();
-  assert.equal(otherRoom, 8, 'initial share 2 x 4');
-  assert.deepEqual([...room], [['ep_a', 5]]);
+  assert.equal(otherRoom, 16, 'an endpoint held nowhere: endpointConcurrency 4 x 4');
+  assert.deepEqual([...room], [['ep_a', 5]], 'not heard from: share 2 x 4, 3 held');
   assert.equal(queue.atCap('ep_a'), false);
   fill(queue, 'ep_a', 5);
   assert.equal(queue.atCap('ep_a'), true);
-  assert.equal(queue.drain().length, 8);
-  assert.deepEqual([...queue.claimRoom().room], [], 'an endpoint holding nothing at the initial share is forgotten');
+  const [first] = started(queue, 0);
+  queue.finish(first!.id, 1, false);
+  assert.deepEqual([...queue.claimRoom().room], [['ep_a', 16 - 7]], 'it answered: the full allowance, while its share still grows');
+  assert.equal(queue.drain().length, 6);
+  const fresh = new ReadyQueue(SETTINGS);
+  fill(fresh, 'ep_b', 1);
+  fresh.drain();
+  assert.deepEqual([...fresh.claimRoom().room], [], 'an endpoint holding nothing at the initial share is forgotten');
 });
 
 test('a claim arriving after its endpoint turned slow is refused beyond the slow cap', () => {
@@ -184,4 +190,18 @@ test('a grown share is remembered across a lull; past maxEndpoints the oldest id
   assert.equal(queue.shareOf('ep_11'), 3);
   assert.equal(queue.shareOf('ep_0'), 2, 'the oldest idle one was forgotten: back to the initial share');
   assert.equal(queue.shareOf('ep_busy'), 4, 'still remembered while it holds deliveries');
+});
+
+test('an endpoint that keeps answering is busy, not stuck: an old attempt alone does not make it slow', () => {
+  const queue = new ReadyQueue({ ...SETTINGS, initialShare: 4 });
+  fill(queue, 'ep_busy', 4);
+  const [old, ...rest] = started(queue, 0);
+  // Three answers come in late (a saturated thread reads them late), the fourth is still open.
+  for (const c of rest) queue.finish(c.id, 150, false);
+  assert.deepEqual(queue.park(200), { parked: 0, released: [] });
+  assert.equal(queue.slowEndpoints(), 0);
+  // Nothing more answered for slowAfterMs while the old attempt stays open: now it is stuck.
+  assert.equal(queue.park(260).parked, 1);
+  assert.equal(queue.slowEndpoints(), 1);
+  queue.finish(old!.id, 270, false);
 });

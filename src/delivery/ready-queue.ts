@@ -11,7 +11,7 @@ export interface ReadyQueueSettings {
   slowAfterMs: number;
   /** A delivery waiting longer than this is handed back rather than started (ms). */
   readyMaxMs: number;
-  /** An endpoint in good health may hold this many times its share: in flight plus waiting. */
+  /** An endpoint that answers may hold this many times endpointConcurrency: in flight plus waiting. */
   waitFactor?: number;
   /** The share of an endpoint this worker knows nothing about. */
   initialShare?: number;
@@ -29,8 +29,10 @@ export interface Ready {
 interface EndpointState {
   /** Attempts it may have in flight: grows by one per prompt answer, halves on turning slow and per timeout. */
   share: number;
-  /** Its last attempt went unanswered past slowAfterMs: it runs on the slow pool and nothing of it waits. */
+  /** It left an attempt unanswered past slowAfterMs while answering nothing else: it runs on the slow pool and nothing of it waits. */
   slow: boolean;
+  /** When an attempt of it last ended other than by a timeout (ms). */
+  answeredAt: number;
   inFlight: number;
   /** In flight plus waiting. */
   held: number;
@@ -52,15 +54,18 @@ interface Running {
  *   `slowAfterMs` up to `endpointConcurrency`, and halves when the endpoint
  *   turns slow and with each timeout, down to 1. Shares are remembered for
  *   up to `maxEndpoints` endpoints.
- * - An attempt still unanswered after `slowAfterMs` leaves its slot for the
- *   slow pool (`slowConcurrency`, on top of `concurrency`), and its endpoint
- *   turns slow until one of its attempts is answered in time. A slow
+ * - An endpoint that leaves an attempt unanswered for `slowAfterMs` while
+ *   answering nothing else turns slow, until one of its attempts is answered
+ *   in time; its attempts that old leave their slots for the slow pool
+ *   (`slowConcurrency`, on top of `concurrency`). A slow
  *   endpoint's attempts start on the slow pool, and wait when it is full: the
  *   `concurrency` slots are for endpoints that answer.
- * - An endpoint may hold `waitFactor` times its share (in flight plus
- *   waiting); a slow one only its share, and what it had waiting beyond that
- *   when it turned slow is handed back, so stuck endpoints cannot fill the
- *   queue either. Claims give each endpoint its room (`claimRoom`).
+ * - An endpoint that answers may hold `waitFactor` times
+ *   `endpointConcurrency` (in flight plus waiting), so claims for it stay
+ *   batched; one not heard from yet, `waitFactor` times its share; a slow one
+ *   only its share, and what it had waiting beyond that when it turned slow is
+ *   handed back, so stuck endpoints cannot fill the queue either. Claims give
+ *   each endpoint its room (`claimRoom`).
  */
 export class ReadyQueue {
   private readonly waiting: Ready[] = [];
@@ -101,7 +106,9 @@ export class ReadyQueue {
    * or holds back are listed, any other endpoint gets `otherRoom`.
    */
   claimRoom(): { room: Map<string, number>; otherRoom: number } {
-    const otherRoom = this.initialShare * this.waitFactor;
+    // An endpoint this worker holds nothing of gets the full allowance: one claim's worth at most,
+    // and once held, its own cap applies (a small one until it answers).
+    const otherRoom = this.settings.endpointConcurrency * this.waitFactor;
     const room = new Map<string, number>();
     for (const [id, e] of this.endpoints) {
       const cap = this.heldCap(e);
@@ -181,25 +188,34 @@ export class ReadyQueue {
       e.share = Math.max(1, Math.floor(e.share / 2));
       e.slow = true;
       released = this.trim(r.endpointId, e);
-    } else if (now - r.startedAt <= this.settings.slowAfterMs) {
-      e.share = Math.min(this.settings.endpointConcurrency, e.share + 1);
-      e.slow = false;
+    } else {
+      e.answeredAt = now;
+      if (now - r.startedAt <= this.settings.slowAfterMs) {
+        e.share = Math.min(this.settings.endpointConcurrency, e.share + 1);
+        e.slow = false;
+      }
     }
     this.forgetIfIdle(r.endpointId, e);
     return { wasAtCap, released };
   }
 
   /**
-   * Attempts unanswered after slowAfterMs leave their slot for the slow pool
-   * (while it has room), and their endpoints turn slow. Returns how many moved
-   * and what the endpoints that turned slow held beyond their cap.
+   * An endpoint with an attempt unanswered after slowAfterMs that has
+   * answered nothing else meanwhile turns slow, and its attempts that old
+   * leave their slot for the slow pool (while it has room). An endpoint that
+   * keeps answering is busy, not stuck: when this worker's thread is
+   * saturated every answer is read late, and that must not look like a hang.
+   * Returns how many attempts moved and what the endpoints that turned slow
+   * held beyond their cap.
    */
   park(now: number): { parked: number; released: Claimed[] } {
     let parked = 0;
     const released: Claimed[] = [];
+    const { slowAfterMs } = this.settings;
     for (const r of this.running.values()) {
-      if (r.pool === 'slow' || now - r.startedAt <= this.settings.slowAfterMs) continue;
+      if (r.pool === 'slow' || now - r.startedAt <= slowAfterMs) continue;
       if (!r.endpoint.slow) {
+        if (now - r.endpoint.answeredAt <= slowAfterMs) continue;
         r.endpoint.slow = true;
         r.endpoint.share = Math.max(1, Math.floor(r.endpoint.share / 2));
         released.push(...this.trim(r.endpointId, r.endpoint));
@@ -225,15 +241,21 @@ export class ReadyQueue {
     return all.map((r) => r.claimed);
   }
 
+  /**
+   * Slow: its share, nothing waiting. Answering: the full allowance, whatever its share, so
+   * claims for it stay batched while its share grows. Never heard from: its share's allowance,
+   * so an endpoint that hangs from the start fills little of the queue before it turns slow.
+   */
   private heldCap(e: EndpointState): number {
-    return e.slow ? e.share : e.share * this.waitFactor;
+    if (e.slow) return e.share;
+    return (e.answeredAt === -Infinity ? e.share : this.settings.endpointConcurrency) * this.waitFactor;
   }
 
   private state(endpointId: string): EndpointState {
     let e = this.endpoints.get(endpointId);
     if (!e) {
       if (this.endpoints.size >= this.maxEndpoints) this.forgetSome();
-      e = { share: this.initialShare, slow: false, inFlight: 0, held: 0 };
+      e = { share: this.initialShare, slow: false, answeredAt: -Infinity, inFlight: 0, held: 0 };
       this.endpoints.set(endpointId, e);
     }
     return e;
