@@ -205,3 +205,24 @@ test('an endpoint that keeps answering is busy, not stuck: an old attempt alone 
   assert.equal(queue.slowEndpoints(), 1);
   queue.finish(old!.id, 270, false);
 });
+
+test('an endpoint a claim capped asks for the next claim once it has room for a round, not at every freed place', () => {
+  const queue = new ReadyQueue({ ...SETTINGS, initialShare: 4 });
+  fill(queue, 'ep_a', 1);
+  const [first] = started(queue, 0);
+  queue.finish(first!.id, 1, false); // it answers: the full allowance, 4 x 4
+  let given = queue.claimRoom();
+  assert.equal(given.otherRoom, 16);
+  fill(queue, 'ep_a', 16, 2);
+  assert.equal(queue.claimed(new Map([['ep_a', 16]]), given), false, 'capped, and no room yet');
+  const running = started(queue, 2);
+  assert.equal(running.length, 4);
+  const opened = running.map((c) => queue.finish(c.id, 3, false).roomOpened);
+  assert.deepEqual(opened, [false, false, false, true], 'room for a round (its share, 4) after the 4th');
+
+  given = queue.claimRoom();
+  fill(queue, 'ep_a', 2, 4);
+  queue.claimed(new Map([['ep_a', 2]]), given); // given 4, took 2: nothing more is due
+  const more = started(queue, 4);
+  assert.ok(more.every((c) => !queue.finish(c.id, 5, false).roomOpened));
+});

@@ -33,6 +33,8 @@ interface EndpointState {
   slow: boolean;
   /** When an attempt of it last ended other than by a timeout (ms). */
   answeredAt: number;
+  /** The last claim gave it all the room it had: more of it may be due, to claim once room opens. */
+  capped: boolean;
   inFlight: number;
   /** In flight plus waiting. */
   held: number;
@@ -117,7 +119,29 @@ export class ReadyQueue {
     return { room, otherRoom };
   }
 
-  /** Whether the endpoint holds all it may: claims skip it, so freeing a place may let more of it be claimed. */
+  /**
+   * After a claim (its rows added): an endpoint that got all the room it was
+   * given, or none because it had none, may have more due. Returns whether one of those already has room
+   * for a round again (attempts ended while the claim ran): claim again now.
+   * Otherwise `finish` says when room opens.
+   */
+  claimed(counts: Map<string, number>, given: { room: Map<string, number>; otherRoom: number }): boolean {
+    let again = false;
+    for (const [id, room] of given.room) {
+      const e = this.endpoints.get(id);
+      // Skipped for want of room: more of it may be due. Given room and taking none: none is.
+      if (e && !counts.has(id)) e.capped = room <= 0;
+    }
+    for (const [id, n] of counts) {
+      const e = this.endpoints.get(id);
+      if (!e) continue;
+      e.capped = n >= (given.room.get(id) ?? given.otherRoom);
+      if (e.capped && this.heldCap(e) - e.held >= this.round(e)) again = true;
+    }
+    return again;
+  }
+
+  /** Whether the endpoint holds all it may: claims skip it. */
   atCap(endpointId: string): boolean {
     const e = this.endpoints.get(endpointId);
     return e !== undefined && e.held >= this.heldCap(e);
@@ -170,17 +194,19 @@ export class ReadyQueue {
   /**
    * An attempt ended: answered (any result but a timeout) or timed out. An
    * answer within slowAfterMs grows the share and ends "slow"; a timeout
-   * halves the share. Returns whether the endpoint was at its cap before (so a
-   * claim may find more of it), and what it now holds beyond its cap.
+   * halves the share. Returns whether the endpoint, capped by its room in the
+   * last claim, now has room for a round of attempts again (so a claim may
+   * find more of it: asking at every freed place would claim one row at a
+   * time), and what it now holds beyond its cap.
    */
-  finish(deliveryId: number, now: number, timedOut: boolean): { wasAtCap: boolean; released: Claimed[] } {
+  finish(deliveryId: number, now: number, timedOut: boolean): { roomOpened: boolean; released: Claimed[] } {
     const r = this.running.get(deliveryId);
-    if (!r) return { wasAtCap: false, released: [] };
+    if (!r) return { roomOpened: false, released: [] };
     this.running.delete(deliveryId);
     if (r.pool === 'slow') this.slowInFlight--;
     else this.mainInFlight--;
     const e = r.endpoint;
-    const wasAtCap = e.held >= this.heldCap(e);
+    const short = e.capped && this.heldCap(e) - e.held < this.round(e);
     e.inFlight--;
     e.held--;
     let released: Claimed[] = [];
@@ -195,8 +221,10 @@ export class ReadyQueue {
         e.slow = false;
       }
     }
+    const roomOpened = short && this.heldCap(e) - e.held >= this.round(e);
+    if (roomOpened) e.capped = false; // the claim this asks for decides again
     this.forgetIfIdle(r.endpointId, e);
-    return { wasAtCap, released };
+    return { roomOpened, released };
   }
 
   /**
@@ -241,6 +269,11 @@ export class ReadyQueue {
     return all.map((r) => r.claimed);
   }
 
+  /** Room worth a claim for one endpoint: a round of its attempts, or half its allowance if less. */
+  private round(e: EndpointState): number {
+    return Math.max(1, Math.min(e.share, Math.ceil(this.heldCap(e) / 2)));
+  }
+
   /**
    * Slow: its share, nothing waiting. Answering: the full allowance, whatever its share, so
    * claims for it stay batched while its share grows. Never heard from: its share's allowance,
@@ -255,7 +288,7 @@ export class ReadyQueue {
     let e = this.endpoints.get(endpointId);
     if (!e) {
       if (this.endpoints.size >= this.maxEndpoints) this.forgetSome();
-      e = { share: this.initialShare, slow: false, answeredAt: -Infinity, inFlight: 0, held: 0 };
+      e = { share: this.initialShare, slow: false, answeredAt: -Infinity, capped: false, inFlight: 0, held: 0 };
       this.endpoints.set(endpointId, e);
     }
     return e;

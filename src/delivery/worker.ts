@@ -138,10 +138,10 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log:
       .finally(() => {
         if (cutOff) return;
         inFlight.delete(claimed.id);
-        const { wasAtCap, released } = queue.finish(claimed.id, performance.now(), timedOut);
+        const { roomOpened, released } = queue.finish(claimed.id, performance.now(), timedOut);
         release(released, 'deliveries held back from a slow endpoint');
-        // An endpoint that was at its cap was skipped by claims; it may have more due work.
-        if (wasAtCap) wake.mayHaveWork = true;
+        // Claims were skipping this endpoint for want of room; it may have more due work.
+        if (roomOpened) wake.mayHaveWork = true;
         if (!stopping) pump();
         wake.nudge();
       });
@@ -168,13 +168,14 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log:
     counters.claimedRows += claimed.length;
     counters.claimMs += performance.now() - startedAt;
     if (more) wake.mayHaveWork = true;
-    if (claimed.length === 0) return;
     if (stopping) {
       await deliveryRelease(storage, claimed);
       return;
     }
     const back: Claimed[] = [];
+    const counts = new Map<string, number>();
     for (const c of claimed) {
+      counts.set(c.endpointId, (counts.get(c.endpointId) ?? 0) + 1);
       if (c.endpointDisabled) {
         record(attemptSkip(c));
         continue;
@@ -190,9 +191,10 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log:
       if (!queue.add(c, opened.secrets, startedAt)) back.push(c);
     }
     release(back, 'deliveries held back from a slow endpoint');
+    // A claim cut short by endpoint caps is not an empty queue: endpoints that got all their room
+    // may have more due, claimed as soon as they have room for a round (now, or as attempts end).
+    if (queue.claimed(counts, { room, otherRoom })) wake.mayHaveWork = true;
     pump();
-    // A short claim because endpoints hit their cap is not an empty queue: claim again, skipping the full ones.
-    if (claimed.some((c) => queue.atCap(c.endpointId))) wake.mayHaveWork = true;
   }
 
   // One claim runs at a time: two at once each walked past the rows the other had just locked,
