@@ -59,15 +59,16 @@ interface Running {
  * - An endpoint that leaves an attempt unanswered for `slowAfterMs` while
  *   answering nothing else turns slow, until one of its attempts is answered
  *   in time; its attempts that old leave their slots for the slow pool
- *   (`slowConcurrency`, on top of `concurrency`). A slow
- *   endpoint's attempts start on the slow pool, and wait when it is full: the
- *   `concurrency` slots are for endpoints that answer.
+ *   (`slowConcurrency`, on top of `concurrency`). A slow endpoint's attempts
+ *   start on the slow pool, and wait when it is full: the `concurrency` slots
+ *   are for endpoints that answer.
  * - An endpoint that answers may hold `waitFactor` times
  *   `endpointConcurrency` (in flight plus waiting), so claims for it stay
  *   batched; one not heard from yet, `waitFactor` times its share; a slow one
  *   only its share, and what it had waiting beyond that when it turned slow is
  *   handed back, so stuck endpoints cannot fill the queue either. Claims give
- *   each endpoint its room (`claimRoom`).
+ *   each endpoint its room (`claimRoom`); one a claim capped asks for the next
+ *   claim once it has room for a round again (`claimed`, `finish`).
  */
 export class ReadyQueue {
   private readonly waiting: Ready[] = [];
