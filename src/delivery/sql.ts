@@ -19,6 +19,8 @@ export interface ClaimQuery {
   endpointRoom: Map<string, number>;
   /** The worker's lane (migration 007): the claim waits for it before it scans. */
   lane?: number;
+  /** Start the scan here (migration 009): every due row before it belongs to a skipped endpoint (see scan-start.ts). */
+  scanFrom?: Date | null;
 }
 
 export interface ClaimResult {
@@ -29,6 +31,12 @@ export interface ClaimResult {
    * this tells that apart from an empty queue.
    */
   more: boolean;
+  /**
+   * How far the scan got with nothing but skipped rows before it: its first
+   * due row, or 2 s ago if that is earlier (rows of a transaction still open
+   * may commit with an earlier next_attempt_at). Null when it scanned nothing.
+   */
+  scanReached: Date | null;
 }
 
 interface ClaimedRow {
@@ -45,6 +53,7 @@ interface ClaimedRow {
   /** Comma-separated: cheaper to read than a text[] (which the driver parses element by element). */
   secrets: string | null;
   scanned: number;
+  scan_reached: Date | null;
 }
 
 /**
@@ -53,19 +62,20 @@ interface ClaimedRow {
  * endpoint's room of them is kept, and the kept rows are leased (`sending`,
  * next_attempt_at = now() + lease). A dead worker's leases simply run out.
  *
- * Plan expected: hookyard.delivery_due_lock (migration 002) pins an ordered
- * walk of delivery_due that stops at `limit`, skipping endpoints with no room.
+ * Plan expected: hookyard.delivery_due_lock (migrations 002, 009) pins an
+ * ordered walk of delivery_due, from `scanFrom` when given, that stops at
+ * `limit`, skipping endpoints with no room.
  * The kept rows are updated by primary key (`= any(array(...))`): joined, the
  * planner took the scan's default estimate of 1,000 rows and hashed a
  * sequential scan of the table. Payloads come by primary key per row, secrets
  * once per endpoint. Given a `lane`, the scan first waits for it.
  */
-export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpointCap, endpointRoom, lane }: ClaimQuery): Promise<ClaimResult> {
+export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpointCap, endpointRoom, lane, scanFrom }: ClaimQuery): Promise<ClaimResult> {
   const full = [...endpointRoom].filter(([, room]) => room <= 0).map(([id]) => id);
   const room = Object.fromEntries([...endpointRoom].filter(([, r]) => r > 0));
   const { rows } = await db.query<ClaimedRow>(
     `with candidate as (
-       select * from hookyard.delivery_due_lock($1, $2::text[]) where (select hookyard.lane_enter($6))
+       select * from hookyard.delivery_due_lock($1, $2::text[], $7::timestamptz) where (select hookyard.lane_enter($6))
      ), chosen as (
        select id from (
          select id, endpoint_id, next_attempt_at,
@@ -86,12 +96,13 @@ export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpoint
         group by s.endpoint_id
      )
      select c.*, e.url, e.headers, coalesce(e.disabled, true) as disabled, s.sealed as secrets, (select count(*)::int from candidate) as scanned,
+            least((select min(next_attempt_at) from candidate), now() - interval '2 seconds') as scan_reached,
             (select m.payload from hookyard.message m where m.id = c.message_id) as payload
        from claimed c
        -- An endpoint deleted while its fan-out ran leaves no row: treated as disabled, the delivery is cancelled.
        left join hookyard.endpoint e on e.id = c.endpoint_id
        left join secrets s on s.endpoint_id = c.endpoint_id`,
-    [limit, full, JSON.stringify(room), endpointCap, leaseMs, lane ?? null],
+    [limit, full, JSON.stringify(room), endpointCap, leaseMs, lane ?? null, scanFrom ?? null],
   );
   const secrets = new Map<string | null, string[]>();
   const secretsOf = (text: string | null) => {
@@ -112,7 +123,7 @@ export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpoint
     endpointDisabled: r.disabled,
     sealedSecrets: secretsOf(r.secrets),
   }));
-  return { claimed, more: (rows[0]?.scanned ?? 0) >= limit };
+  return { claimed, more: (rows[0]?.scanned ?? 0) >= limit, scanReached: rows[0]?.scan_reached ?? null };
 }
 
 /**

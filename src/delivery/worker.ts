@@ -11,6 +11,7 @@ import { FailureLog } from './failure-log.js';
 import type { Claimed, Completion } from './model.js';
 import { workerSettings, type WorkerOptions } from './options.js';
 import { ReadyQueue, type Ready } from './ready-queue.js';
+import { ScanStart } from './scan-start.js';
 import { SecretCache } from './secret-cache.js';
 import { SlowSweep } from './slow-sweep.js';
 import { DELIVERY_CHANNEL, deliveryClaimDue, deliveryComplete, deliveryRelease } from './sql.js';
@@ -56,7 +57,8 @@ export interface WorkerStats {
  * The delivery worker: claim due deliveries under a lease, send each, write
  * the results back in batches. This file is the loop and its lifecycle; the
  * parts are the ready queue and its slots (ready-queue.ts, slow-sweep.ts),
- * claim sizing (claim-size.ts), the write-back (write-back.ts), the secret
+ * claim sizing (claim-size.ts) and where a claim's scan starts
+ * (scan-start.ts), the write-back (write-back.ts), the secret
  * cache, the wake-ups (wake.ts), the failure log and table statistics
  * (maintenance/). It claims when woken or every `pollIntervalMs`, and
  * otherwise sleeps: an idle worker makes one query per poll interval.
@@ -87,6 +89,7 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log:
     // The results are kept and written again; if this process dies first, the leases expire and the deliveries are retried.
     failed: (error, rows) => log.error({ err: error, results: rows }, 'delivery write-back failed; retrying'),
   });
+  const scanStart = new ScanStart();
   const queue = new ReadyQueue({
     concurrency: settings.concurrency,
     slowConcurrency: settings.slowConcurrency,
@@ -163,7 +166,9 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log:
     const { room, otherRoom } = queue.claimRoom();
     wake.mayHaveWork = false; // a notification during the claim sets it again
     const startedAt = performance.now();
-    const { claimed, more } = await deliveryClaimDue(storage, { limit: want, leaseMs: settings.leaseMs, endpointCap: otherRoom, endpointRoom: room, lane });
+    const scanFrom = scanStart.from(room, startedAt);
+    const { claimed, more, scanReached } = await deliveryClaimDue(storage, { limit: want, leaseMs: settings.leaseMs, endpointCap: otherRoom, endpointRoom: room, lane, scanFrom });
+    scanStart.reached(scanReached, scanFrom, room, startedAt);
     counters.claims++;
     counters.claimedRows += claimed.length;
     counters.claimMs += performance.now() - startedAt;
