@@ -4,6 +4,7 @@ import { apiBench } from './api.js';
 import { compareBench } from './compare.js';
 import { deliveryBench } from './delivery.js';
 import { middlewareBench } from './middleware.js';
+import { isolationBench } from './isolation.js';
 import { publishBench } from './publish.js';
 import { queueBench } from './queue.js';
 
@@ -23,6 +24,7 @@ const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<void>> = {
   api: apiBench,
   deliver: deliveryBench,
   queue: queueBench,
+  isolation: isolationBench,
 };
 
 // ^C and SIGTERM exit through process.exit, so that child processes are stopped with the bench.

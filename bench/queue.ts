@@ -1,5 +1,5 @@
-import { deliveryClaimDue } from '../dist/delivery/claim.js';
-import { deliveryComplete, type Completion } from '../dist/delivery/complete.js';
+import type { Completion } from '../dist/delivery/model.js';
+import { deliveryClaimDue, deliveryComplete } from '../dist/delivery/sql.js';
 import { newId } from '../dist/ids/id.js';
 import type { BenchContext } from './main.js';
 import { machineCpuMicros, processCpuMicros } from './cpu.js';

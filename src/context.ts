@@ -15,18 +15,3 @@ export interface Context {
   /** Called after a commit that created due deliveries, to wake local workers (PGlite has no cross-process NOTIFY to wait for). */
   onDeliveriesCreated: () => void;
 }
-
-// The worker needs the context (sealer, clock) but library users should not
-// see it: it is kept beside the Hookyard object rather than on it.
-const contexts = new WeakMap<object, Context>();
-
-export function contextAttach(hookyard: object, ctx: Context): void {
-  contexts.set(hookyard, ctx);
-}
-
-/** The context of a Hookyard made by `openHookyard`; for Hookyard's own roles (the worker). */
-export function contextOf(hookyard: object): Context {
-  const ctx = contexts.get(hookyard);
-  if (!ctx) throw new TypeError('not a Hookyard opened by openHookyard');
-  return ctx;
-}

@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startWorker } from './delivery/worker.js';
-import { hookyardForWorker, openHookyard } from './hookyard.js';
+import { openHookyard } from './hookyard.js';
 import { TEST_WORKER } from './test/delivery.js';
 import { startReceiver, type Receiver } from './test/receiver.js';
-import { describeEachStorage, storageKinds, testDatabase, TEST_SECRET_KEY, type TestDatabase } from './test/storages.js';
-
-describeEachStorage('hookyardForWorker without a pool of its own', (env) => {
-  test('is the Hookyard itself: a storage the caller opened, or PGlite, is shared', () => {
-    assert.equal(hookyardForWorker(env().hookyard), env().hookyard);
-  });
-});
+import { storageKinds, testDatabase, TEST_SECRET_KEY, type TestDatabase } from './test/storages.js';
 
 // A second pool exists only on PostgreSQL opened from a URL.
 if (storageKinds().includes('postgres')) {
@@ -29,10 +22,7 @@ if (storageKinds().includes('postgres')) {
     test('a publish holding every API connection cannot starve delivery, and a local publish still wakes the worker at once', async () => {
       // One API connection, two of the worker's; polling so slow that only a wake-up can explain a prompt delivery.
       const hookyard = await openHookyard({ databaseUrl: db.url!, secretKey: TEST_SECRET_KEY, migrate: false, poolSize: 1, workerPoolSize: 2 });
-      const forWorker = hookyardForWorker(hookyard);
-      assert.notEqual(forWorker, hookyard);
-      assert.notEqual(forWorker.storage, hookyard.storage);
-      const worker = startWorker(forWorker, { ...TEST_WORKER, pollIntervalMs: 60_000 });
+      const worker = hookyard.startWorker({ ...TEST_WORKER, pollIntervalMs: 60_000 });
       try {
         const app = await hookyard.applications.create({ name: 'own-pool' });
         await hookyard.endpoints.create(app.id, { url: `${receiver.origin}/own-pool` });

@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { applicationService, type ApplicationService } from './application/service.js';
-import { contextAttach, type Context } from './context.js';
+import { attemptService, type AttemptService } from './attempt/service.js';
+import { DEFAULTS } from './config/defaults.js';
+import type { Context } from './context.js';
+import type { WorkerOptions } from './delivery/options.js';
 import { deliveryService, type DeliveryService } from './delivery/service.js';
+import { createWorker, type Worker } from './delivery/worker.js';
 import { endpointService, type EndpointService } from './endpoint/service.js';
 import { HookyardError } from './errors.js';
 import { payloadValidators } from './event-type/payload-schema.js';
@@ -28,8 +32,8 @@ export interface HookyardOptions {
   poolSize?: number;
   /**
    * PostgreSQL connections for the delivery worker alone, so that publish load cannot starve
-   * delivery when both run in one process: the worker started on `hookyardForWorker(hookyard)`
-   * uses them. 0 (the default) shares the main pool.
+   * delivery when both run in one process: `hookyard.startWorker()` runs on them.
+   * 0 (the default) shares the main pool.
    */
   workerPoolSize?: number;
   /** A direct (session) URL for LISTEN, when `databaseUrl` goes through a transaction-mode pooler. */
@@ -61,6 +65,10 @@ export interface Hookyard {
   readonly messages: MessageService;
   /** Manual resend of one delivery, and recovery of an endpoint's failed deliveries. */
   readonly deliveries: DeliveryService;
+  /** The read side of delivery: attempts, where a message went, endpoint stats. */
+  readonly attempts: AttemptService;
+  /** Starts a delivery worker on this Hookyard; stop it before `close()`. */
+  startWorker(options?: WorkerOptions, log?: Logger): Worker;
   /** Subscribes to "deliveries were created in this process"; the worker uses it to wake at once. */
   onDeliveriesCreated(listener: () => void): () => void;
   close(): Promise<void>;
@@ -78,9 +86,9 @@ async function resolveKey(options: HookyardOptions, embedded: boolean): Promise<
   );
 }
 
-/** Opens Hookyard: storage, migrations, and the services of the library API. */
+/** Opens Hookyard: storage, migrations, and the services of the library API. This is the composition root. */
 export async function openHookyard(options: HookyardOptions = {}): Promise<Hookyard> {
-  const embedded = options.storage ? options.storage.kind === 'pglite' : !options.databaseUrl;
+  const embedded = options.storage ? options.storage.capabilities.embedded : !options.databaseUrl;
   let key = await resolveKey(options, embedded);
   // One outage tracker for every connection of this Hookyard, so an outage is one log line, not one per pool.
   const storageOptions = {
@@ -112,48 +120,35 @@ export async function openHookyard(options: HookyardOptions = {}): Promise<Hooky
     sealer: createSealer(key),
     now: options.now ?? (() => new Date()),
     limits: {
-      maxPayloadBytes: options.maxPayloadBytes ?? 1024 * 1024,
-      secretGraceMs: options.secretGraceMs ?? 24 * 60 * 60 * 1000,
+      maxPayloadBytes: options.maxPayloadBytes ?? DEFAULTS.maxPayloadBytes,
+      secretGraceMs: options.secretGraceMs ?? DEFAULTS.secretGraceMs,
     },
     onDeliveriesCreated: () => listeners.forEach((fn) => fn()),
   };
   const validators = payloadValidators();
+  const onDeliveriesCreated = (listener: () => void) => {
+    listeners.add(listener);
+    return () => void listeners.delete(listener);
+  };
 
-  /** The library API over one storage; the worker's view is the same over the worker's pool. */
-  function build(c: Context, close: () => Promise<void>): Hookyard {
-    const built: Hookyard = {
-      storage: c.storage,
-      applications: applicationService(c),
-      eventTypes: eventTypeService(c, validators),
-      endpoints: endpointService(c, { allow: cidrList(options.allowCidrs) }),
-      messages: messageService(c, validators),
-      deliveries: deliveryService(c),
-      onDeliveriesCreated(listener) {
-        listeners.add(listener);
-        return () => listeners.delete(listener);
-      },
-      close,
-    };
-    contextAttach(built, c);
-    return built;
-  }
-
-  const hookyard = build(ctx, async () => {
-    await workerStorage?.close();
-    if (ownsStorage) await storage.close();
-  });
-  // Shares the clock, the sealer and the in-process wake-ups, so a publish through the API still
-  // wakes the worker at once; only the connections differ. Closed with the main Hookyard.
-  if (workerStorage) workerViews.set(hookyard, build({ ...ctx, storage: workerStorage }, async () => {}));
+  const hookyard: Hookyard = {
+    storage,
+    applications: applicationService(ctx),
+    eventTypes: eventTypeService(ctx, validators),
+    endpoints: endpointService(ctx, { allow: cidrList(options.allowCidrs) }),
+    messages: messageService(ctx, validators),
+    deliveries: deliveryService(ctx),
+    attempts: attemptService(storage),
+    // The composition root: the worker gets the parts of the context it needs, and nothing else does.
+    // With `workerPoolSize` it runs on connections of its own, so publish load cannot starve delivery;
+    // the in-process wake-ups are shared, so a publish here still wakes it at once.
+    startWorker: (workerOptions, log) => createWorker({ storage: workerStorage ?? storage, sealer: ctx.sealer, now: ctx.now, onDeliveriesCreated }, workerOptions, log),
+    onDeliveriesCreated,
+    async close() {
+      await workerStorage?.close();
+      if (ownsStorage) await storage.close();
+    },
+  };
   return hookyard;
 }
 
-const workerViews = new WeakMap<Hookyard, Hookyard>();
-
-/**
- * The Hookyard to start the delivery worker on: with `workerPoolSize` (PostgreSQL), the same
- * Hookyard over the worker's own pool; otherwise `hookyard` itself.
- */
-export function hookyardForWorker(hookyard: Hookyard): Hookyard {
-  return workerViews.get(hookyard) ?? hookyard;
-}

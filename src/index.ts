@@ -1,7 +1,7 @@
 /** Hookyard as a library: open it on a storage, manage resources, publish messages. */
 export { openHookyard, type Hookyard, type HookyardOptions } from './hookyard.js';
 export { HookyardError, type ErrorCode, type FieldError } from './errors.js';
-export type { Storage, Queryable, ListenOptions, TransactionOptions } from './store/port.js';
+export type { Storage, StorageCapabilities, Queryable, ListenOptions, TransactionOptions } from './store/port.js';
 export { openPostgres, type PostgresOptions } from './store/postgres.js';
 export type { DatabaseTimeouts } from './store/settings.js';
 export { openPglite } from './store/pglite.js';
@@ -12,7 +12,10 @@ export type { EventType, EventTypeIn } from './event-type/model.js';
 export type { Endpoint, EndpointIn, EndpointUpdate, EndpointPatch } from './endpoint/model.js';
 export { jsonText, JsonText, PAYLOAD_MAX_DEPTH, type IdempotencyClaim, type Message, type MessageIn, type PublishOnceResult, type PublishOptions, type PublishResult } from './message/model.js';
 export { DELIVERY_STATES, type DeliveryState } from './delivery/state.js';
-export { startWorker, type Worker, type WorkerOptions } from './delivery/worker.js';
-export { workerOptionsFromConfig } from './delivery/options.js';
+export { startWorker, type Worker, type WorkerOptions, type WorkerStats } from './delivery/worker.js';
+export { workerOptionsFromConfig } from './config/options.js';
 export type { DeliveryService } from './delivery/service.js';
+export type { EndpointStats, MessageDestination } from './delivery/model.js';
+export type { Attempt, AttemptErrorCode } from './attempt/model.js';
+export type { AttemptService } from './attempt/service.js';
 export { sign, verify, type SignInput, type VerifyResult } from './signing/sign.js';

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { attemptService } from '../attempt/service.js';
 import { authenticator, type Authenticator } from '../auth/authenticate.js';
 import { withControlToken } from '../auth/control-token.js';
 import { rateLimiter } from '../auth/rate-limit.js';
+import { DEFAULTS } from '../config/defaults.js';
 import { HookyardError } from '../errors.js';
 import type { Hookyard } from '../hookyard.js';
 import type { Logger } from '../log.js';
@@ -28,7 +28,7 @@ export interface ApiOptions {
   log: Logger;
   version?: string;
   bodyLimitBytes?: number; // bytes
-  /** Requests per second per token; 0 turns the limit off. */
+  /** Requests per second per token; 0 turns the limit off. Defaults (src/config/defaults.ts) as the server's. */
   rateLimit?: number;
   rateLimitBurst?: number;
   idempotencyRetentionMs?: number; // ms
@@ -62,8 +62,16 @@ function clientAddress(c: Context<ApiEnv>): string | undefined {
 
 /** The HTTP API: a thin layer that validates, calls the library, and answers in Svix's shapes. */
 export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
-  const { log, version = '0.0.0', bodyLimitBytes = 5 * 1024 * 1024, rateLimit = 0, idempotencyRetentionMs = 24 * 60 * 60 * 1000, authCacheMs = 5_000, validateResponses = false } = options;
-  const attempts = attemptService(hookyard.storage);
+  const {
+    log,
+    version = '0.0.0',
+    bodyLimitBytes = DEFAULTS.bodyLimitBytes,
+    rateLimit = DEFAULTS.rateLimit,
+    idempotencyRetentionMs = DEFAULTS.idempotencyRetentionMs,
+    authCacheMs = DEFAULTS.authCacheMs,
+    validateResponses = false,
+  } = options;
+  const { attempts } = hookyard;
   const auth = withControlToken(
     authenticator(hookyard.storage, {
       cacheMs: authCacheMs,

@@ -5,7 +5,7 @@ import { iso, listOf, pageQuerySchema, queryDate, queryList, timestamp } from '.
 import { endpointOut, endpointOutSchema } from './endpoint.js';
 import { route, type Route } from './route.js';
 
-const ERROR_CLASSES = ['dns', 'refused', 'reset', 'timeout', 'tls', 'blocked', 'other', 'status'] as const;
+const ERROR_CLASSES = ['dns', 'refused', 'reset', 'timeout', 'tls', 'blocked', 'secret', 'other', 'status'] as const;
 
 export const attemptOutSchema = z.object({
   id: z.string(),

@@ -1,38 +1,36 @@
 import type { DeliveryState } from '../delivery/state.js';
-import type { Endpoint } from '../endpoint/model.js';
+import type { ErrorClass } from '../outbound/classify.js';
 
-/** One HTTP try of a delivery, as recorded by the worker. */
+/**
+ * Why an attempt got no response: the outbound error class, or `secret` when
+ * the endpoint's signing secret could not be opened (nothing was sent).
+ */
+export type AttemptErrorCode = ErrorClass | 'secret';
+
+/** One HTTP try of a delivery: one row of hookyard.attempt, written by the worker and read by the API. */
 export interface Attempt {
   id: string;
+  deliveryId: number;
   messageId: string;
   endpointId: string;
-  url: string;
+  /** 1 for the first try; counts the delivery's attempts, manual ones included. */
   attemptNumber: number;
-  trigger: string;
+  trigger: 'scheduled' | 'manual';
+  url: string;
+  /** As sent, with credential-like custom headers replaced by `[redacted]`. */
+  requestHeaders: Record<string, string>;
+  /** Null when there was no response. */
   responseStatus: number | null;
+  responseHeaders: Record<string, string> | null;
+  /** Capped at the worker's maxResponseBytes; `responseTruncated` says when it was cut. */
   responseBody: string | null;
-  /** Why there was no response (dns, refused, reset, timeout, tls, blocked, other); null when there was one. */
-  errorCode: string | null;
-  /** The reason in words, starting with the class: `timeout after 15000 ms`. */
+  responseTruncated: boolean;
+  /** Set when there was no response: why, as a class and a short message. */
+  errorCode: AttemptErrorCode | null;
   errorMessage: string | null;
   succeeded: boolean;
   durationMs: number;
   createdAt: Date;
-}
-
-/** An endpoint a message was fanned out to, with where its delivery stands. */
-export interface MessageDestination {
-  endpoint: Endpoint;
-  state: DeliveryState;
-  nextAttemptAt: Date | null;
-}
-
-export interface EndpointStats {
-  success: number;
-  pending: number;
-  sending: number;
-  fail: number;
-  canceled: number;
 }
 
 /**

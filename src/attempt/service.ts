@@ -4,8 +4,10 @@ import { notFound } from '../errors.js';
 import { messageGet } from '../message/sql.js';
 import type { Page, PageQuery } from '../store/page.js';
 import type { Storage } from '../store/port.js';
-import type { Attempt, EndpointStats, MessageDestination } from './model.js';
-import { attemptGet, attemptList, endpointStatsGet, messageDestinationList, type AttemptListQuery } from './sql.js';
+import type { EndpointStats, MessageDestination } from '../delivery/model.js';
+import { deliveryListByMessage, deliveryStatsByEndpoint } from '../delivery/sql.js';
+import type { Attempt } from './model.js';
+import { attemptGet, attemptList, type AttemptListQuery } from './sql.js';
 
 export type AttemptService = ReturnType<typeof attemptService>;
 
@@ -46,11 +48,11 @@ export function attemptService(storage: Storage) {
     },
 
     async destinations(appIdOrUid: string, idOrEventId: string, query: PageQuery = {}): Promise<Page<MessageDestination>> {
-      return messageDestinationList(storage, await messageId(appIdOrUid, idOrEventId), query);
+      return deliveryListByMessage(storage, await messageId(appIdOrUid, idOrEventId), query);
     },
 
     async endpointStats(appIdOrUid: string, endpointIdOrUid: string, range: { since?: Date; until?: Date } = {}): Promise<EndpointStats> {
-      return endpointStatsGet(storage, await endpointId(appIdOrUid, endpointIdOrUid), range.since, range.until);
+      return deliveryStatsByEndpoint(storage, await endpointId(appIdOrUid, endpointIdOrUid), range.since, range.until);
     },
   };
 }

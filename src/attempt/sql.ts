@@ -1,18 +1,21 @@
-import type { DeliveryState } from '../delivery/state.js';
-import { toEndpoint, type EndpointRow } from '../endpoint/sql.js';
 import { pageFinish, pagePlan, type Page, type PageQuery } from '../store/page.js';
 import type { Queryable } from '../store/port.js';
-import type { Attempt, EndpointStats, MessageDestination } from './model.js';
+import type { Attempt, AttemptErrorCode } from './model.js';
 
-interface AttemptRow {
+/** One row of hookyard.attempt as the database holds it; every read and write goes through this shape. */
+export interface AttemptRow {
   id: string;
+  delivery_id: number;
   message_id: string;
   endpoint_id: string;
-  url: string;
   attempt_number: number;
-  trigger: string;
+  trigger: 'scheduled' | 'manual';
+  url: string;
+  request_headers: Record<string, string>;
   response_status: number | null;
+  response_headers: Record<string, string> | null;
   response_body: string | null;
+  response_truncated: boolean;
   error_code: string | null;
   error_message: string | null;
   succeeded: boolean;
@@ -20,23 +23,69 @@ interface AttemptRow {
   created_at: Date;
 }
 
-const COLUMNS = 'id, message_id, endpoint_id, url, attempt_number, trigger, response_status, response_body, error_code, error_message, succeeded, duration_ms, created_at';
+/** The columns and their types, in table order: the select list, the insert list and the recordset come from here. */
+const COLUMN_TYPES: [keyof AttemptRow, string][] = [
+  ['id', 'text'], ['delivery_id', 'bigint'], ['message_id', 'text'], ['endpoint_id', 'text'], ['attempt_number', 'int'],
+  ['trigger', 'text'], ['url', 'text'], ['request_headers', 'jsonb'], ['response_status', 'int'], ['response_headers', 'jsonb'],
+  ['response_body', 'text'], ['response_truncated', 'boolean'], ['error_code', 'text'], ['error_message', 'text'],
+  ['succeeded', 'boolean'], ['duration_ms', 'int'], ['created_at', 'timestamptz'],
+];
+const COLUMNS = COLUMN_TYPES.map(([name]) => name).join(', ');
+const RECORDSET = COLUMN_TYPES.map(([name, type]) => `${name} ${type}`).join(', ');
 
-const toAttempt = (r: AttemptRow): Attempt => ({
+export const attemptFromRow = (r: AttemptRow): Attempt => ({
   id: r.id,
+  deliveryId: r.delivery_id,
   messageId: r.message_id,
   endpointId: r.endpoint_id,
-  url: r.url,
   attemptNumber: r.attempt_number,
   trigger: r.trigger,
+  url: r.url,
+  requestHeaders: r.request_headers,
   responseStatus: r.response_status,
+  responseHeaders: r.response_headers,
   responseBody: r.response_body,
-  errorCode: r.error_code,
+  responseTruncated: r.response_truncated,
+  errorCode: r.error_code as AttemptErrorCode | null,
   errorMessage: r.error_message,
   succeeded: r.succeeded,
   durationMs: r.duration_ms,
   createdAt: r.created_at,
 });
+
+/** An attempt as a JSON record for `attemptInsertSql` (timestamps as ISO text). */
+export const attemptToRow = (a: Attempt): Omit<AttemptRow, 'created_at'> & { created_at: string } => ({
+  id: a.id,
+  delivery_id: a.deliveryId,
+  message_id: a.messageId,
+  endpoint_id: a.endpointId,
+  attempt_number: a.attemptNumber,
+  trigger: a.trigger,
+  url: a.url,
+  request_headers: a.requestHeaders,
+  response_status: a.responseStatus,
+  response_headers: a.responseHeaders,
+  response_body: a.responseBody,
+  response_truncated: a.responseTruncated,
+  error_code: a.errorCode,
+  error_message: a.errorMessage,
+  succeeded: a.succeeded,
+  duration_ms: a.durationMs,
+  created_at: a.createdAt.toISOString(),
+});
+
+/**
+ * The insert of attempts given as a JSON array (of `attemptToRow` records) in
+ * parameter `param`. It is a fragment so that the worker's write-back can
+ * record attempts in the same statement that updates their deliveries.
+ */
+export const attemptInsertSql = (param: string) =>
+  `insert into hookyard.attempt (${COLUMNS}) select * from jsonb_to_recordset(${param}::jsonb) as a(${RECORDSET})`;
+
+/** Inserts attempts on their own (the write-back embeds the same insert instead). */
+export async function attemptInsert(db: Queryable, attempts: Attempt[]): Promise<void> {
+  if (attempts.length) await db.query(attemptInsertSql('$1'), [JSON.stringify(attempts.map(attemptToRow))]);
+}
 
 export interface AttemptListQuery extends PageQuery {
   /** Only successful (true) or only failed (false) attempts. */
@@ -84,41 +133,10 @@ export async function attemptList(db: Queryable, by: { messageId?: string; endpo
       ...(plan.cursor === undefined ? [] : [plan.cursor]),
     ],
   );
-  return pageFinish(plan, rows, (r) => r.id, toAttempt);
+  return pageFinish(plan, rows, (r) => r.id, attemptFromRow);
 }
 
 export async function attemptGet(db: Queryable, messageId: string, attemptId: string): Promise<Attempt | undefined> {
   const { rows } = await db.query<AttemptRow>(`select ${COLUMNS} from hookyard.attempt where id = $1 and message_id = $2`, [attemptId, messageId]);
-  return rows[0] && toAttempt(rows[0]);
-}
-
-/** The endpoints a message fanned out to, by endpoint id, with their delivery's state. */
-export async function messageDestinationList(db: Queryable, messageId: string, query: PageQuery): Promise<Page<MessageDestination>> {
-  const plan = pagePlan(query, 'e.id', 2);
-  const { rows } = await db.query<EndpointRow & { state: DeliveryState; next_attempt_at: Date }>(
-    `select e.*, d.state, d.next_attempt_at
-       from hookyard.delivery d join hookyard.endpoint e on e.id = d.endpoint_id
-      where d.message_id = $1 and ${plan.where}
-      order by ${plan.orderBy} limit ${plan.fetch}`,
-    [messageId, ...(plan.cursor === undefined ? [] : [plan.cursor])],
-  );
-  return pageFinish(plan, rows, (r) => r.id, (r) => ({
-    endpoint: toEndpoint(r),
-    state: r.state,
-    nextAttemptAt: r.state === 'pending' ? r.next_attempt_at : null,
-  }));
-}
-
-/** Deliveries to an endpoint by state, optionally for messages created in [since, until). */
-export async function endpointStatsGet(db: Queryable, endpointId: string, since?: Date, until?: Date): Promise<EndpointStats> {
-  const { rows } = await db.query<{ state: DeliveryState; n: number }>(
-    `select state, count(*)::int as n from hookyard.delivery
-      where endpoint_id = $1
-        and ($2::timestamptz is null or created_at >= $2)
-        and ($3::timestamptz is null or created_at < $3)
-      group by state`,
-    [endpointId, since ?? null, until ?? null],
-  );
-  const n = (s: DeliveryState) => rows.find((r) => r.state === s)?.n ?? 0;
-  return { success: n('succeeded'), pending: n('pending'), sending: n('sending'), fail: n('failed'), canceled: n('cancelled') };
+  return rows[0] && attemptFromRow(rows[0]);
 }

@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js';
+import { hookyardOptionsFromConfig } from '../config/options.js';
 import { openHookyard, type Hookyard, type HookyardOptions } from '../hookyard.js';
 import { openStorage } from '../store/open.js';
 import { openPostgres } from '../store/postgres.js';
@@ -6,19 +7,7 @@ import type { Storage } from '../store/port.js';
 import { databaseErrorLine, dataDirErrorLine, explained } from './startup-error.js';
 
 /** Options for openHookyard that the configuration implies. */
-export function hookyardOptions(config: Config): HookyardOptions {
-  return {
-    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }),
-    ...(config.secretKey ? { secretKey: config.secretKey } : {}),
-    poolSize: config.poolSize,
-    // The worker gets connections of its own only when it shares the process with the API.
-    workerPoolSize: config.role === 'all' ? config.workerPoolSize : 0,
-    ...(config.listenDatabaseUrl ? { listenDatabaseUrl: config.listenDatabaseUrl } : {}),
-    databaseTimeouts: { connectMs: config.dbConnectTimeoutMs, statementMs: config.dbStatementTimeoutMs, idleInTransactionMs: config.dbIdleInTransactionTimeoutMs },
-    maxPayloadBytes: config.maxPayloadBytes,
-    allowCidrs: config.allowCidrs,
-  };
-}
+export const hookyardOptions = hookyardOptionsFromConfig;
 
 /** Why opening failed, in one line naming the setting, when it is a mistake rather than a bug. */
 export function openErrorExplained(error: unknown, config: Config): unknown {

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { HookyardError } from '../errors.js';
-import { WORKER_DEFAULTS } from '../delivery/options.js';
-import { DEFAULT_RETRY_JITTER, DEFAULT_RETRY_SCHEDULE } from '../delivery/schedule.js';
 import { cidrListParse } from '../outbound/address.js';
 import { DATABASE_DEFAULTS } from '../store/settings.js';
+import { DEFAULTS, WORKER_DEFAULTS as W } from './defaults.js';
 
 /**
  * All settings, with their defaults, environment variable and flag. Loaded
@@ -12,7 +11,7 @@ import { DATABASE_DEFAULTS } from '../store/settings.js';
  */
 export const SETTINGS = {
   databaseUrl: { env: 'DATABASE_URL', flag: 'database-url', help: 'PostgreSQL URL; unset means embedded PGlite in --data-dir' },
-  dataDir: { env: 'HOOKYARD_DATA_DIR', flag: 'data-dir', help: 'folder for the embedded database and its key (default ./.hookyard)' },
+  dataDir: { env: 'HOOKYARD_DATA_DIR', flag: 'data-dir', help: `folder for the embedded database and its key (default ${DEFAULTS.dataDir})` },
   secretKey: { env: 'HOOKYARD_SECRET_KEY', flag: 'secret-key', help: '32-byte key (base64 or hex) that encrypts secrets at rest; required with DATABASE_URL' },
   newSecretKey: { env: 'HOOKYARD_NEW_SECRET_KEY', flag: 'new-secret-key', help: 'secret-key rotate only: the key to re-encrypt secrets under (embedded mode makes one if unset)' },
   poolSize: { env: 'HOOKYARD_POOL_SIZE', flag: 'pool-size', help: `PostgreSQL connections per process, besides the worker's own under --role all (default ${DATABASE_DEFAULTS.poolSize})` },
@@ -22,29 +21,31 @@ export const SETTINGS = {
   dbConnectTimeoutMs: { env: 'HOOKYARD_DB_CONNECT_TIMEOUT_MS', flag: 'db-connect-timeout-ms', help: `how long opening a PostgreSQL connection, or waiting for a free one, may take, ms (default ${DATABASE_DEFAULTS.connectTimeoutMs})` },
   dbStatementTimeoutMs: { env: 'HOOKYARD_DB_STATEMENT_TIMEOUT_MS', flag: 'db-statement-timeout-ms', help: `longest PostgreSQL statement, ms; the client gives up 2 s later if the server has not answered; 0 = none; migrations are exempt (default ${DATABASE_DEFAULTS.statementTimeoutMs})` },
   dbIdleInTransactionTimeoutMs: { env: 'HOOKYARD_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', flag: 'db-idle-in-transaction-timeout-ms', help: `PostgreSQL ends a transaction left idle this long, ms; 0 = none (default ${DATABASE_DEFAULTS.idleInTransactionTimeoutMs})` },
-  maxPayloadBytes: { env: 'HOOKYARD_MAX_PAYLOAD_BYTES', flag: 'max-payload-bytes', help: 'largest message payload accepted (default 1048576)' },
-  logLevel: { env: 'HOOKYARD_LOG_LEVEL', flag: 'log-level', help: 'trace|debug|info|warn|error|fatal|silent (default info)' },
+  maxPayloadBytes: { env: 'HOOKYARD_MAX_PAYLOAD_BYTES', flag: 'max-payload-bytes', help: `largest message payload accepted, bytes (default ${DEFAULTS.maxPayloadBytes})` },
+  logLevel: { env: 'HOOKYARD_LOG_LEVEL', flag: 'log-level', help: `trace|debug|info|warn|error|fatal|silent (default ${DEFAULTS.logLevel})` },
   // The server (src/api, src/cli).
-  role: { env: 'HOOKYARD_ROLE', flag: 'role', help: 'what serve runs: api|worker|all (default all)' },
-  host: { env: 'HOOKYARD_HOST', flag: 'host', help: 'address the API listens on (default 127.0.0.1; 0.0.0.0 for all)' },
-  port: { env: 'HOOKYARD_PORT', flag: 'port', help: 'port the API listens on (default 8071; 0 picks a free one)' },
-  bodyLimitBytes: { env: 'HOOKYARD_BODY_LIMIT_BYTES', flag: 'body-limit-bytes', help: 'largest request body; larger gets 413 (default 5242880)' },
-  rateLimit: { env: 'HOOKYARD_RATE_LIMIT', flag: 'rate-limit', help: 'API requests per second per token, bursts of twice that; 0 = off (default 1000)' },
-  retentionDays: { env: 'HOOKYARD_RETENTION_DAYS', flag: 'retention-days', help: 'messages, their deliveries and attempts are deleted after this many days; eventId stays idempotent for as long (default 90)' },
-  shutdownGraceMs: { env: 'HOOKYARD_SHUTDOWN_GRACE_MS', flag: 'shutdown-grace-ms', help: 'on SIGTERM/SIGINT, how long to drain requests and deliveries (default 10000)' },
+  role: { env: 'HOOKYARD_ROLE', flag: 'role', help: `what serve runs: api|worker|all (default ${DEFAULTS.role})` },
+  host: { env: 'HOOKYARD_HOST', flag: 'host', help: `address the API listens on (default ${DEFAULTS.host}; 0.0.0.0 for all)` },
+  port: { env: 'HOOKYARD_PORT', flag: 'port', help: `port the API listens on (default ${DEFAULTS.port}; 0 picks a free one)` },
+  bodyLimitBytes: { env: 'HOOKYARD_BODY_LIMIT_BYTES', flag: 'body-limit-bytes', help: `largest request body, bytes; larger gets 413 (default ${DEFAULTS.bodyLimitBytes})` },
+  rateLimit: { env: 'HOOKYARD_RATE_LIMIT', flag: 'rate-limit', help: `API requests per second per token, bursts of twice that; 0 = off (default ${DEFAULTS.rateLimit})` },
+  retentionDays: { env: 'HOOKYARD_RETENTION_DAYS', flag: 'retention-days', help: `messages, their deliveries and attempts are deleted after this many days; eventId stays idempotent for as long (default ${DEFAULTS.retentionDays})` },
+  shutdownGraceMs: { env: 'HOOKYARD_SHUTDOWN_GRACE_MS', flag: 'shutdown-grace-ms', help: `on SIGTERM/SIGINT, how long to drain requests and deliveries, ms (default ${DEFAULTS.shutdownGraceMs})` },
   // Delivery (see docs/delivery.md)
-  retrySchedule: { env: 'HOOKYARD_RETRY_SCHEDULE', flag: 'retry-schedule', help: 'retry delays in ms after the first attempt, comma-separated (default 5000,300000,1800000,7200000,18000000,36000000,36000000)' },
-  retryJitter: { env: 'HOOKYARD_RETRY_JITTER', flag: 'retry-jitter', help: 'spread of each retry delay, 0 to 1 (default 0.2 = ±20%)' },
-  attemptTimeoutMs: { env: 'HOOKYARD_ATTEMPT_TIMEOUT_MS', flag: 'attempt-timeout-ms', help: 'whole-attempt timeout in ms (default 15000)' },
-  connectTimeoutMs: { env: 'HOOKYARD_CONNECT_TIMEOUT_MS', flag: 'connect-timeout-ms', help: 'connect timeout in ms (default 5000)' },
-  workerConcurrency: { env: 'HOOKYARD_WORKER_CONCURRENCY', flag: 'worker-concurrency', help: 'attempts in flight per worker process (default 64)' },
-  endpointConcurrency: { env: 'HOOKYARD_ENDPOINT_CONCURRENCY', flag: 'endpoint-concurrency', help: 'attempts in flight to one endpoint per worker (default 8)' },
-  workerBatchSize: { env: 'HOOKYARD_WORKER_BATCH_SIZE', flag: 'worker-batch-size', help: 'deliveries claimed per query (default 100)' },
-  leaseMs: { env: 'HOOKYARD_LEASE_MS', flag: 'lease-ms', help: 'how long a claimed delivery is hidden from other workers, ms (default max(60000, 2 x attempt timeout))' },
-  pollIntervalMs: { env: 'HOOKYARD_POLL_INTERVAL_MS', flag: 'poll-interval-ms', help: 'fallback poll for due deliveries, ms (default 1000)' },
+  retrySchedule: { env: 'HOOKYARD_RETRY_SCHEDULE', flag: 'retry-schedule', help: `retry delays in ms after the first attempt, comma-separated (default ${W.retrySchedule.join(',')})` },
+  retryJitter: { env: 'HOOKYARD_RETRY_JITTER', flag: 'retry-jitter', help: `spread of each retry delay, 0 to 1 (default ${W.retryJitter} = ±${W.retryJitter * 100}%)` },
+  attemptTimeoutMs: { env: 'HOOKYARD_ATTEMPT_TIMEOUT_MS', flag: 'attempt-timeout-ms', help: `whole-attempt timeout in ms (default ${W.attemptTimeoutMs})` },
+  connectTimeoutMs: { env: 'HOOKYARD_CONNECT_TIMEOUT_MS', flag: 'connect-timeout-ms', help: `connect timeout in ms (default ${W.connectTimeoutMs})` },
+  workerConcurrency: { env: 'HOOKYARD_WORKER_CONCURRENCY', flag: 'worker-concurrency', help: `attempts in flight per worker process to endpoints answering promptly (default ${W.concurrency})` },
+  endpointConcurrency: { env: 'HOOKYARD_ENDPOINT_CONCURRENCY', flag: 'endpoint-concurrency', help: `attempts in flight to one endpoint per worker, at most (default ${W.endpointConcurrency})` },
+  slowAfterMs: { env: 'HOOKYARD_SLOW_AFTER_MS', flag: 'slow-after-ms', help: `an attempt unanswered this long leaves its slot and marks its endpoint slow, ms (default ${W.slowAfterMs})` },
+  slowConcurrency: { env: 'HOOKYARD_SLOW_CONCURRENCY', flag: 'slow-concurrency', help: `attempts in flight to slow endpoints per worker, besides --worker-concurrency (default ${W.slowConcurrency})` },
+  workerBatchSize: { env: 'HOOKYARD_WORKER_BATCH_SIZE', flag: 'worker-batch-size', help: `deliveries claimed per query (default ${W.batchSize})` },
+  leaseMs: { env: 'HOOKYARD_LEASE_MS', flag: 'lease-ms', help: `how long a claimed delivery is hidden from other workers, ms (default max(${W.leaseMs}, 2 x attempt timeout))` },
+  pollIntervalMs: { env: 'HOOKYARD_POLL_INTERVAL_MS', flag: 'poll-interval-ms', help: `fallback poll for due deliveries, ms (default ${W.pollIntervalMs})` },
   allowCidrs: { env: 'HOOKYARD_ALLOW_CIDRS', flag: 'allow-cidrs', help: 'CIDRs delivery may reach despite the SSRF guard, e.g. 127.0.0.0/8,::1/128 (default none)' },
   requireHttps: { env: 'HOOKYARD_REQUIRE_HTTPS', flag: 'require-https', help: 'refuse to deliver to http:// URLs: true|false (default false)' },
-  maxResponseBytes: { env: 'HOOKYARD_MAX_RESPONSE_BYTES', flag: 'max-response-bytes', help: 'response body bytes stored per attempt (default 16384)' },
+  maxResponseBytes: { env: 'HOOKYARD_MAX_RESPONSE_BYTES', flag: 'max-response-bytes', help: `response body bytes stored per attempt (default ${W.maxResponseBytes})` },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -56,7 +57,7 @@ export const configSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
-  dataDir: z.string().min(1).default('./.hookyard'),
+  dataDir: z.string().min(1).default(DEFAULTS.dataDir),
   secretKey: z.string().optional(),
   newSecretKey: z.string().optional(),
   poolSize: intFrom(1, 1000).default(DATABASE_DEFAULTS.poolSize),
@@ -68,28 +69,30 @@ export const configSchema = z.object({
   dbConnectTimeoutMs: intFrom(100, 600_000).default(DATABASE_DEFAULTS.connectTimeoutMs),
   dbStatementTimeoutMs: intFrom(0, 86_400_000).default(DATABASE_DEFAULTS.statementTimeoutMs),
   dbIdleInTransactionTimeoutMs: intFrom(0, 86_400_000).default(DATABASE_DEFAULTS.idleInTransactionTimeoutMs),
-  maxPayloadBytes: intFrom(1, 64 * 1024 * 1024).default(1024 * 1024),
-  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-  role: z.enum(['api', 'worker', 'all']).default('all'),
-  host: z.string().min(1).default('127.0.0.1'),
-  port: intFrom(0, 65535).default(8071),
-  bodyLimitBytes: intFrom(1024, 512 * 1024 * 1024).default(5 * 1024 * 1024),
-  rateLimit: intFrom(0, 1_000_000).default(1000),
-  retentionDays: intFrom(1, 3650).default(90),
-  shutdownGraceMs: intFrom(0, 10 * 60 * 1000).default(10_000),
+  maxPayloadBytes: intFrom(1, 64 * 1024 * 1024).default(DEFAULTS.maxPayloadBytes),
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default(DEFAULTS.logLevel),
+  role: z.enum(['api', 'worker', 'all']).default(DEFAULTS.role),
+  host: z.string().min(1).default(DEFAULTS.host),
+  port: intFrom(0, 65535).default(DEFAULTS.port),
+  bodyLimitBytes: intFrom(1024, 512 * 1024 * 1024).default(DEFAULTS.bodyLimitBytes),
+  rateLimit: intFrom(0, 1_000_000).default(DEFAULTS.rateLimit),
+  retentionDays: intFrom(1, 3650).default(DEFAULTS.retentionDays),
+  shutdownGraceMs: intFrom(0, 10 * 60 * 1000).default(DEFAULTS.shutdownGraceMs),
   retrySchedule: z
     .string()
     .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'must be delays in ms separated by commas')
     .transform((text) => text.split(',').map((d) => Number(d.trim())))
-    .default([...DEFAULT_RETRY_SCHEDULE]),
-  retryJitter: z.coerce.number().min(0).max(1).default(DEFAULT_RETRY_JITTER),
-  attemptTimeoutMs: intFrom(100, 600_000).default(WORKER_DEFAULTS.attemptTimeoutMs),
-  connectTimeoutMs: intFrom(50, 600_000).default(WORKER_DEFAULTS.connectTimeoutMs),
-  workerConcurrency: intFrom(1, 10_000).default(WORKER_DEFAULTS.concurrency),
-  endpointConcurrency: intFrom(1, 10_000).default(WORKER_DEFAULTS.endpointConcurrency),
-  workerBatchSize: intFrom(1, 10_000).default(WORKER_DEFAULTS.batchSize),
+    .default([...W.retrySchedule]),
+  retryJitter: z.coerce.number().min(0).max(1).default(W.retryJitter),
+  attemptTimeoutMs: intFrom(100, 600_000).default(W.attemptTimeoutMs),
+  connectTimeoutMs: intFrom(50, 600_000).default(W.connectTimeoutMs),
+  workerConcurrency: intFrom(1, 10_000).default(W.concurrency),
+  endpointConcurrency: intFrom(1, 10_000).default(W.endpointConcurrency),
+  slowAfterMs: intFrom(10, 600_000).default(W.slowAfterMs),
+  slowConcurrency: intFrom(0, 10_000).default(W.slowConcurrency),
+  workerBatchSize: intFrom(1, 10_000).default(W.batchSize),
   leaseMs: intFrom(1_000, 86_400_000).optional(),
-  pollIntervalMs: intFrom(10, 600_000).default(WORKER_DEFAULTS.pollIntervalMs),
+  pollIntervalMs: intFrom(10, 600_000).default(W.pollIntervalMs),
   allowCidrs: z
     .string()
     .default('')
@@ -105,7 +108,7 @@ export const configSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .transform((v) => v === 'true' || v === '1')
     .default(false),
-  maxResponseBytes: intFrom(0, 16 * 1024 * 1024).default(WORKER_DEFAULTS.maxResponseBytes),
+  maxResponseBytes: intFrom(0, 16 * 1024 * 1024).default(W.maxResponseBytes),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import type { Claimed } from './claim.js';
+import type { Claimed } from './model.js';
 import { redactHeaders, requestHeaders } from './attempt.js';
 
 const SECRET = 'whsec_' + Buffer.alloc(24, 3).toString('base64');

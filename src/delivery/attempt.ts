@@ -1,12 +1,12 @@
 import { randomFillSync } from 'node:crypto';
 import type { Dispatcher } from 'undici';
+import type { Attempt } from '../attempt/model.js';
 import { headerIsReserved, headerIsSensitive } from '../endpoint/model.js';
 import { newId } from '../ids/id.js';
 import { send } from '../outbound/send.js';
 import { sign } from '../signing/sign.js';
-import type { Claimed } from './claim.js';
-import type { Completion } from './complete.js';
-import { nextStep, outcomeOf } from './outcome.js';
+import type { Claimed, Completion } from './model.js';
+import { nextStep, outcomeOf, type NextStep } from './outcome.js';
 import type { RetryAfterBounds, RetryPolicy } from './schedule.js';
 
 export const USER_AGENT = 'Hookyard-Webhooks/0.1 (+https://www.standardwebhooks.com/)';
@@ -74,34 +74,69 @@ export async function attemptRun(claimed: Claimed, secrets: string[], deps: Atte
   const outcome = outcomeOf(result, deps.now(), settings.retryAfter);
   const step = nextStep(outcome, claimed.attemptCount, claimed.oneShot, settings.retry, deps.random);
   const response = result.kind === 'response' ? result : undefined;
+  const completion = completionOf(claimed, step, {
+    id: newId('atmpt', startedAt.getTime(), pooledRandom),
+    deliveryId: claimed.id,
+    messageId: claimed.messageId,
+    endpointId: claimed.endpointId,
+    attemptNumber: claimed.attemptCount,
+    trigger: claimed.trigger,
+    url: claimed.url,
+    requestHeaders: redactHeaders(headers, claimed.sensitiveHeaders),
+    responseStatus: response?.status ?? null,
+    responseHeaders: response?.headers ?? null,
+    responseBody: response?.body ?? null,
+    responseTruncated: response?.truncated ?? false,
+    errorCode: result.kind === 'error' ? result.errorClass : null,
+    errorMessage: result.kind === 'error' ? result.message.replaceAll('\0', '') : null,
+    succeeded: outcome.kind === 'succeeded',
+    durationMs: result.durationMs,
+    createdAt: startedAt,
+  });
+  if (step.state === 'failed' && step.gone) {
+    completion.disableEndpoint = { endpointId: claimed.endpointId, reason: `the endpoint answered 410 Gone at ${startedAt.toISOString()}` };
+  }
+  return completion;
+}
+
+/**
+ * A delivery that cannot be signed (its endpoint's secret will not open, e.g.
+ * under a different HOOKYARD_SECRET_KEY): nothing is sent, and the attempt
+ * fails at once with the reason, retried on the schedule like any failure, so
+ * it neither sits in `sending` until its lease runs out nor goes out unsigned.
+ */
+export function attemptUnsigned(claimed: Claimed, reason: string, deps: Pick<AttemptDeps, 'settings' | 'now' | 'random'>): Completion {
+  const at = deps.now();
+  const step = nextStep({ kind: 'no_response', errorClass: 'secret' }, claimed.attemptCount, claimed.oneShot, deps.settings.retry, deps.random);
+  return completionOf(claimed, step, {
+    id: newId('atmpt', at.getTime(), pooledRandom),
+    deliveryId: claimed.id,
+    messageId: claimed.messageId,
+    endpointId: claimed.endpointId,
+    attemptNumber: claimed.attemptCount,
+    trigger: claimed.trigger,
+    url: claimed.url,
+    requestHeaders: {},
+    responseStatus: null,
+    responseHeaders: null,
+    responseBody: null,
+    responseTruncated: false,
+    errorCode: 'secret',
+    errorMessage: `secret: not sent, the signing secret cannot be opened (${reason})`,
+    succeeded: false,
+    durationMs: 0,
+    createdAt: at,
+  });
+}
+
+function completionOf(claimed: Claimed, step: NextStep, attempt: Attempt): Completion {
   return {
     deliveryId: claimed.id,
     claimedCount: claimed.attemptCount,
     attemptCount: claimed.attemptCount,
     state: step.state,
     delayMs: step.state === 'pending' ? step.delayMs : null,
-    attempt: {
-      id: newId('atmpt', startedAt.getTime(), pooledRandom),
-      deliveryId: claimed.id,
-      messageId: claimed.messageId,
-      endpointId: claimed.endpointId,
-      attemptNumber: claimed.attemptCount,
-      trigger: claimed.trigger,
-      url: claimed.url,
-      requestHeaders: redactHeaders(headers, claimed.sensitiveHeaders),
-      responseStatus: response?.status ?? null,
-      responseHeaders: response?.headers ?? null,
-      responseBody: response?.body ?? null,
-      responseTruncated: response?.truncated ?? false,
-      errorCode: result.kind === 'error' ? result.errorClass : null,
-      errorMessage: result.kind === 'error' ? result.message.replaceAll('\0', '') : null,
-      succeeded: outcome.kind === 'succeeded',
-      durationMs: result.durationMs,
-      createdAt: startedAt,
-    },
-    ...(step.state === 'failed' && step.gone
-      ? { disableEndpoint: { endpointId: claimed.endpointId, reason: `the endpoint answered 410 Gone at ${startedAt.toISOString()}` } }
-      : {}),
+    attempt,
   };
 }
 

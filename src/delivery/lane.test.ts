@@ -3,8 +3,7 @@ import { test } from 'node:test';
 import pg from 'pg';
 import { endpointFor } from '../test/fixtures.js';
 import { describeEachStorage } from '../test/storages.js';
-import { deliveryClaimDue } from './claim.js';
-import { deliveryComplete } from './complete.js';
+import { deliveryClaimDue, deliveryComplete } from './sql.js';
 
 /** Holds a worker's lane from another connection (as that worker's running statement would) until released. */
 async function laneHold(url: string, lane: number): Promise<() => Promise<void>> {

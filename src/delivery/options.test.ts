@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { configParse, settingsFromEnv } from '../config/config.js';
 import type { HookyardError } from '../errors.js';
-import { workerOptionsFromConfig, workerSettings } from './options.js';
+import { workerOptionsFromConfig } from '../config/options.js';
+import { workerSettings } from './options.js';
 
 test('delivery settings come from the environment, validated, into worker options', () => {
   const config = configParse(

@@ -1,15 +1,18 @@
-import type { Config } from '../config/config.js';
+import { WORKER_DEFAULTS } from '../config/defaults.js';
 import { HookyardError } from '../errors.js';
 import { cidrListParse, type Cidr } from '../outbound/address.js';
 import type { AttemptSettings } from './attempt.js';
-import { DEFAULT_RETRY_AFTER_BOUNDS, DEFAULT_RETRY_JITTER, DEFAULT_RETRY_SCHEDULE } from './schedule.js';
 
-/** Everything a worker can be tuned with; every field has a default. */
+/** Everything a worker can be tuned with; every field has a default (src/config/defaults.ts). */
 export interface WorkerOptions {
-  /** Attempts in flight in this worker. */
+  /** Attempts in flight in this worker to endpoints that answer promptly. */
   concurrency?: number;
-  /** Attempts in flight to one endpoint from this worker, so a slow endpoint cannot take every slot. */
+  /** Attempts in flight to slow endpoints, on top of `concurrency`, so they cannot take its slots. */
+  slowConcurrency?: number;
+  /** Attempts in flight to one endpoint from this worker, at most; an endpoint's share grows to this. */
   endpointConcurrency?: number;
+  /** An attempt unanswered after this long leaves its slot, and its endpoint counts as slow (ms). */
+  slowAfterMs?: number;
   /** Most deliveries claimed per query. */
   batchSize?: number;
   /** How long a claimed delivery stays hidden from other workers (ms); must outlast an attempt. */
@@ -40,7 +43,9 @@ export interface WorkerOptions {
 
 export interface WorkerSettings {
   concurrency: number;
+  slowConcurrency: number;
   endpointConcurrency: number;
+  slowAfterMs: number;
   batchSize: number;
   leaseMs: number;
   pollIntervalMs: number;
@@ -51,19 +56,6 @@ export interface WorkerSettings {
   random: () => number;
   attempt: AttemptSettings;
 }
-
-export const WORKER_DEFAULTS = {
-  concurrency: 64,
-  endpointConcurrency: 8,
-  batchSize: 100,
-  leaseMs: 60_000,
-  pollIntervalMs: 1_000,
-  attemptTimeoutMs: 15_000,
-  connectTimeoutMs: 5_000,
-  maxResponseBytes: 16 * 1024,
-  flushDelayMs: 5,
-  flushSize: 200,
-} as const;
 
 export function workerSettings(o: WorkerOptions = {}): WorkerSettings {
   const d = WORKER_DEFAULTS;
@@ -76,7 +68,10 @@ export function workerSettings(o: WorkerOptions = {}): WorkerSettings {
   const allow = typeof o.allowCidrs === 'string' ? cidrListParse(o.allowCidrs) : (o.allowCidrs ?? []);
   return {
     concurrency: o.concurrency ?? d.concurrency,
+    slowConcurrency: o.slowConcurrency ?? d.slowConcurrency,
     endpointConcurrency: o.endpointConcurrency ?? d.endpointConcurrency,
+    // An attempt must be able to turn slow before it times out, or a hanging endpoint would keep its slots.
+    slowAfterMs: Math.min(o.slowAfterMs ?? d.slowAfterMs, Math.floor(attemptTimeoutMs / 2)),
     batchSize: o.batchSize ?? d.batchSize,
     leaseMs,
     pollIntervalMs: o.pollIntervalMs ?? d.pollIntervalMs,
@@ -86,29 +81,11 @@ export function workerSettings(o: WorkerOptions = {}): WorkerSettings {
     flushSize: o.flushSize ?? d.flushSize,
     random: o.random ?? Math.random,
     attempt: {
-      retry: { schedule: o.retrySchedule ?? [...DEFAULT_RETRY_SCHEDULE], jitter: o.retryJitter ?? DEFAULT_RETRY_JITTER },
-      retryAfter: { min: o.retryAfterMinMs ?? DEFAULT_RETRY_AFTER_BOUNDS.min, max: o.retryAfterMaxMs ?? DEFAULT_RETRY_AFTER_BOUNDS.max },
+      retry: { schedule: o.retrySchedule ?? [...d.retrySchedule], jitter: o.retryJitter ?? d.retryJitter },
+      retryAfter: { min: o.retryAfterMinMs ?? d.retryAfterMinMs, max: o.retryAfterMaxMs ?? d.retryAfterMaxMs },
       attemptTimeoutMs,
       maxResponseBytes: o.maxResponseBytes ?? d.maxResponseBytes,
       requireHttps: o.requireHttps ?? false,
     },
-  };
-}
-
-/** The worker options the configuration (environment, flags) sets. */
-export function workerOptionsFromConfig(config: Config): WorkerOptions {
-  return {
-    concurrency: config.workerConcurrency,
-    endpointConcurrency: config.endpointConcurrency,
-    batchSize: config.workerBatchSize,
-    ...(config.leaseMs ? { leaseMs: config.leaseMs } : {}),
-    pollIntervalMs: config.pollIntervalMs,
-    retrySchedule: config.retrySchedule,
-    retryJitter: config.retryJitter,
-    attemptTimeoutMs: config.attemptTimeoutMs,
-    connectTimeoutMs: config.connectTimeoutMs,
-    allowCidrs: config.allowCidrs,
-    requireHttps: config.requireHttps,
-    maxResponseBytes: config.maxResponseBytes,
   };
 }

@@ -1,4 +1,4 @@
-import type { ErrorClass } from '../outbound/classify.js';
+import type { AttemptErrorCode } from '../attempt/model.js';
 import type { SendResult } from '../outbound/send.js';
 import { retryAfterParse, retryDelay, type RetryAfterBounds, type RetryPolicy } from './schedule.js';
 
@@ -9,7 +9,7 @@ export type AttemptOutcome =
   | { kind: 'rejected'; status: number; retryAfterMs: number | undefined }
   /** 410: the receiver asks us to stop for good. */
   | { kind: 'gone' }
-  | { kind: 'no_response'; errorClass: ErrorClass };
+  | { kind: 'no_response'; errorClass: AttemptErrorCode };
 
 export function outcomeOf(result: SendResult, now: Date, bounds: RetryAfterBounds): AttemptOutcome {
   if (result.kind === 'error') return { kind: 'no_response', errorClass: result.errorClass };

@@ -3,45 +3,11 @@ import type { Context } from '../context.js';
 import { notFound } from '../errors.js';
 import { endpointGet } from '../endpoint/sql.js';
 import { messageGet } from '../message/sql.js';
-import type { Queryable } from '../store/port.js';
-import { deliveryNotify } from './state.js';
+import { deliveryNotify, deliveryRecover, deliveryResend } from './sql.js';
 
 export type DeliveryService = ReturnType<typeof deliveryService>;
 
-/**
- * Queues one manual attempt of a delivery, now. A delivery still waiting for
- * a retry keeps its schedule after it; a finished one (succeeded, failed,
- * cancelled) gets exactly that one attempt (`one_shot`).
- */
-export async function deliveryResend(db: Queryable, messageId: string, endpointIdOrUid: string): Promise<boolean> {
-  const { rows } = await db.query(
-    `update hookyard.delivery d
-        set state = 'pending', next_attempt_at = now(), trigger = 'manual',
-            one_shot = d.one_shot or d.state not in ('pending', 'sending'), updated_at = now()
-       from hookyard.endpoint e
-      where d.message_id = $1 and e.id = d.endpoint_id and (e.id = $2 or e.uid = $2)
-     returning d.id`,
-    [messageId, endpointIdOrUid],
-  );
-  return rows.length > 0;
-}
-
-/**
- * Re-queues, as one manual attempt each, the deliveries of an endpoint that
- * did not succeed (failed, or cancelled because the endpoint was disabled)
- * and were created in [since, until). Uses delivery_endpoint_unsuccessful.
- */
-export async function deliveryRecover(db: Queryable, endpointId: string, since: Date, until: Date | null): Promise<number> {
-  const result = await db.query(
-    `update hookyard.delivery
-        set state = 'pending', next_attempt_at = now(), trigger = 'manual', one_shot = true, updated_at = now()
-      where endpoint_id = $1 and state in ('failed', 'cancelled')
-        and created_at >= $2 and ($3::timestamptz is null or created_at < $3)`,
-    [endpointId, since, until],
-  );
-  return result.rowCount ?? 0;
-}
-
+/** Manual resend of one delivery, and recovery of an endpoint's failed deliveries. */
 export function deliveryService(ctx: Context) {
   const { storage } = ctx;
 

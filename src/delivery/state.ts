@@ -1,5 +1,3 @@
-import type { Queryable } from '../store/port.js';
-
 /**
  * A delivery is one message on its way to one endpoint. These are the values
  * of the `hookyard.delivery_state` enum in the database, in lifecycle order:
@@ -14,13 +12,6 @@ import type { Queryable } from '../store/port.js';
 export const DELIVERY_STATES = ['pending', 'sending', 'succeeded', 'failed', 'cancelled'] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
-/** NOTIFY channel raised when deliveries become due. */
-export const DELIVERY_CHANNEL = 'hookyard_delivery';
-
-/**
- * Tells listening workers that deliveries of `appId` are due. NOTIFY is
- * transactional: listeners hear it only if the surrounding transaction commits.
- */
-export async function deliveryNotify(db: Queryable, appId: string): Promise<void> {
-  await db.query('select pg_notify($1, $2)', [DELIVERY_CHANNEL, appId]);
-}
+// The notification moved to sql.ts with every other delivery statement; these
+// re-exports keep callers outside this folder (publish, send-example) working.
+export { DELIVERY_CHANNEL, deliveryNotify } from './sql.js';

@@ -49,6 +49,7 @@ export async function openPglite({ dataDir, loadDataDir }: PgliteOptions = {}): 
 
   return {
     kind: 'pglite',
+    capabilities: { embedded: true, autovacuum: false },
     query<R>(text: string, params?: unknown[]) {
       return serial(() => run<R>(db, text, params));
     },

@@ -38,8 +38,17 @@ export interface TransactionOptions {
  * reach callers as `HookyardError` with code `database_unavailable` (see unavailable.ts); every
  * other database error comes through as the driver raised it.
  */
+/** What the code above the port may rely on, instead of asking which database it is. */
+export interface StorageCapabilities {
+  /** The database lives in this process (PGlite): no other process can reach it. */
+  embedded: boolean;
+  /** The server vacuums and analyzes tables by itself (PostgreSQL's autovacuum); PGlite does not. */
+  autovacuum: boolean;
+}
+
 export interface Storage extends Queryable {
   readonly kind: 'postgres' | 'pglite';
+  readonly capabilities: StorageCapabilities;
   /** Runs `fn` in one transaction: COMMIT when it resolves, ROLLBACK when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**

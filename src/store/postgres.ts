@@ -97,6 +97,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Storage> {
 
   return {
     kind: 'postgres',
+    capabilities: { embedded: false, autovacuum: true },
     // Statements go unnamed, planned per call. Named (prepared) ones were tried: a generic plan
     // cached while the delivery table was small made the claim twice as costly once it had grown.
     query<R>(text: string, params?: unknown[]): Promise<QueryResult<R>> {

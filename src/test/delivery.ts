@@ -1,5 +1,8 @@
 import type { Queryable } from '../store/port.js';
+import type { AttemptRow } from '../attempt/sql.js';
 import type { WorkerOptions } from '../delivery/options.js';
+
+export type { AttemptRow };
 
 /** Worker options for tests: loopback allowed, short retries, no jitter, quick polling. */
 export const TEST_WORKER: WorkerOptions = {
@@ -20,25 +23,6 @@ export interface DeliveryRow {
   attempt_count: number;
 }
 
-export interface AttemptRow {
-  id: string;
-  delivery_id: number;
-  message_id: string;
-  endpoint_id: string;
-  attempt_number: number;
-  trigger: string;
-  url: string;
-  request_headers: Record<string, string>;
-  response_status: number | null;
-  response_headers: Record<string, string> | null;
-  response_body: string | null;
-  response_truncated: boolean;
-  error_code: string | null;
-  error_message: string | null;
-  succeeded: boolean;
-  duration_ms: number;
-  created_at: Date;
-}
 
 export async function deliveriesOf(db: Queryable, messageIds: string[]): Promise<DeliveryRow[]> {
   const { rows } = await db.query<DeliveryRow>(

@@ -1,0 +1,61 @@
+import { DATABASE_DEFAULTS } from '../store/settings.js';
+import { DEFAULT_RETRY_AFTER_BOUNDS, DEFAULT_RETRY_JITTER, DEFAULT_RETRY_SCHEDULE } from '../delivery/schedule.js';
+
+/**
+ * Every default, once. The library's options (openHookyard, createApi,
+ * startWorker) and the configuration's settings (src/config/config.ts) both
+ * start from here, so a default cannot differ between the library and the
+ * server. Units are in the names or the comments.
+ */
+export const DEFAULTS = {
+  // The library (openHookyard).
+  maxPayloadBytes: 1024 * 1024,
+  /** How long a rotated-out signing secret keeps co-signing. */
+  secretGraceMs: 24 * 60 * 60 * 1000,
+  /** PostgreSQL connections per pool; the connection settings' defaults are in src/store/settings.ts, beside the adapter. */
+  poolSize: DATABASE_DEFAULTS.poolSize,
+  // The API (createApi).
+  bodyLimitBytes: 5 * 1024 * 1024,
+  /** Requests per second per token, bursts of twice that; 0 turns the limit off. */
+  rateLimit: 1000,
+  /** How long an Idempotency-Key replays its first response (Svix keeps keys 24 h). */
+  idempotencyRetentionMs: 24 * 60 * 60 * 1000,
+  authCacheMs: 5_000,
+  // The server (serve).
+  role: 'all',
+  host: '127.0.0.1',
+  port: 8071,
+  dataDir: './.hookyard',
+  logLevel: 'info',
+  retentionDays: 90,
+  shutdownGraceMs: 10_000,
+} as const;
+
+/** The delivery worker's defaults (docs/delivery.md explains each). */
+export const WORKER_DEFAULTS = {
+  concurrency: 64,
+  /** Attempts to slow endpoints, besides `concurrency`; see the ready queue. */
+  slowConcurrency: 64,
+  endpointConcurrency: 8,
+  /** An attempt unanswered this long leaves its slot, and its endpoint counts as slow (ms). */
+  slowAfterMs: 1_000,
+  batchSize: 100,
+  /** At least this long, and at least twice the attempt timeout (ms). */
+  leaseMs: 60_000,
+  pollIntervalMs: 1_000,
+  attemptTimeoutMs: 15_000,
+  connectTimeoutMs: 5_000,
+  maxResponseBytes: 16 * 1024,
+  flushDelayMs: 5,
+  flushSize: 200,
+  retrySchedule: DEFAULT_RETRY_SCHEDULE,
+  retryJitter: DEFAULT_RETRY_JITTER,
+  retryAfterMinMs: DEFAULT_RETRY_AFTER_BOUNDS.min,
+  retryAfterMaxMs: DEFAULT_RETRY_AFTER_BOUNDS.max,
+} as const;
+
+/** The retention cleaner's cadence: soon after start, then hourly. */
+export const CLEANER_DEFAULTS = {
+  firstAfterMs: 10_000,
+  everyMs: 60 * 60 * 1000,
+} as const;

@@ -1,0 +1,21 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { workerSettings } from '../delivery/options.js';
+import { configParse } from './config.js';
+import { DEFAULTS } from './defaults.js';
+import { apiOptionsFromConfig, cleanerOptionsFromConfig, hookyardOptionsFromConfig, workerOptionsFromConfig } from './options.js';
+
+test('one set of defaults: the configuration with nothing set maps to what the library does with no options', () => {
+  const config = configParse({});
+  const fromConfig = workerSettings(workerOptionsFromConfig(config));
+  const library = workerSettings({});
+  const { random: _a, ...a } = fromConfig;
+  const { random: _b, ...b } = library;
+  assert.deepEqual(a, b);
+  const api = apiOptionsFromConfig(config);
+  assert.equal(api.rateLimit, DEFAULTS.rateLimit, 'createApi without options limits as the server does');
+  assert.equal(api.bodyLimitBytes, DEFAULTS.bodyLimitBytes);
+  assert.equal(api.idempotencyRetentionMs, DEFAULTS.idempotencyRetentionMs);
+  assert.equal(hookyardOptionsFromConfig(config).maxPayloadBytes, DEFAULTS.maxPayloadBytes);
+  assert.equal(cleanerOptionsFromConfig(config).retentionMs, DEFAULTS.retentionDays * 24 * 3600_000);
+});

@@ -1,0 +1,57 @@
+import type { ApiOptions } from '../api/app.js';
+import type { WorkerOptions } from '../delivery/options.js';
+import type { HookyardOptions } from '../hookyard.js';
+import type { CleanerOptions } from '../maintenance/cleaner.js';
+import type { Config } from './config.js';
+import { DEFAULTS } from './defaults.js';
+
+/**
+ * The one mapping from the configuration to the library's options. Each
+ * setting maps to exactly one option here; the defaults are those of
+ * src/config/defaults.ts on both sides.
+ */
+
+/** What openHookyard needs. */
+export function hookyardOptionsFromConfig(config: Config): HookyardOptions {
+  return {
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }),
+    ...(config.secretKey ? { secretKey: config.secretKey } : {}),
+    poolSize: config.poolSize,
+    // The worker gets connections of its own only when it shares the process with the API.
+    workerPoolSize: config.role === 'all' ? config.workerPoolSize : 0,
+    ...(config.listenDatabaseUrl ? { listenDatabaseUrl: config.listenDatabaseUrl } : {}),
+    databaseTimeouts: { connectMs: config.dbConnectTimeoutMs, statementMs: config.dbStatementTimeoutMs, idleInTransactionMs: config.dbIdleInTransactionTimeoutMs },
+    maxPayloadBytes: config.maxPayloadBytes,
+    allowCidrs: config.allowCidrs,
+  };
+}
+
+/** What the HTTP API needs, besides its logger and version. */
+export function apiOptionsFromConfig(config: Config): Omit<ApiOptions, 'log' | 'version'> {
+  return { bodyLimitBytes: config.bodyLimitBytes, rateLimit: config.rateLimit, idempotencyRetentionMs: DEFAULTS.idempotencyRetentionMs };
+}
+
+/** The worker options the configuration (environment, flags) sets. */
+export function workerOptionsFromConfig(config: Config): WorkerOptions {
+  return {
+    concurrency: config.workerConcurrency,
+    slowConcurrency: config.slowConcurrency,
+    endpointConcurrency: config.endpointConcurrency,
+    slowAfterMs: config.slowAfterMs,
+    batchSize: config.workerBatchSize,
+    ...(config.leaseMs ? { leaseMs: config.leaseMs } : {}),
+    pollIntervalMs: config.pollIntervalMs,
+    retrySchedule: config.retrySchedule,
+    retryJitter: config.retryJitter,
+    attemptTimeoutMs: config.attemptTimeoutMs,
+    connectTimeoutMs: config.connectTimeoutMs,
+    allowCidrs: config.allowCidrs,
+    requireHttps: config.requireHttps,
+    maxResponseBytes: config.maxResponseBytes,
+  };
+}
+
+/** What the retention cleaner keeps, and for how long. */
+export function cleanerOptionsFromConfig(config: Config): CleanerOptions {
+  return { retentionMs: config.retentionDays * 24 * 60 * 60 * 1000, idempotencyRetentionMs: DEFAULTS.idempotencyRetentionMs };
+}

@@ -1,0 +1,267 @@
+import { attemptInsertSql, attemptToRow } from '../attempt/sql.js';
+import { endpointDisable, toEndpoint, type EndpointRow } from '../endpoint/sql.js';
+import { pageFinish, pagePlan, type Page, type PageQuery } from '../store/page.js';
+import type { Queryable, Storage } from '../store/port.js';
+import type { Claimed, Completion, EndpointStats, MessageDestination } from './model.js';
+import type { DeliveryState } from './state.js';
+
+// Every statement on hookyard.delivery, but the fan-out's insert (fanout.ts), lives here.
+
+/** NOTIFY channel raised when deliveries become due. */
+export const DELIVERY_CHANNEL = 'hookyard_delivery';
+
+export interface ClaimQuery {
+  limit: number;
+  leaseMs: number;
+  /** Rows an endpoint not in `endpointRoom` may get. */
+  endpointCap: number;
+  /** Endpoints this worker already holds (or holds back), and how many more each may take. */
+  endpointRoom: Map<string, number>;
+  /** The worker's lane (migration 007): the claim waits for it before it scans. */
+  lane?: number;
+  /** Start the scan here (migration 009): every due row before it belongs to a skipped endpoint (see scan-start.ts). */
+  scanFrom?: Date | null;
+}
+
+export interface ClaimResult {
+  claimed: Claimed[];
+  /**
+   * The scan found as many due rows as it may lock, so more are likely due. A
+   * claim can come back short of the limit only because of per-endpoint caps;
+   * this tells that apart from an empty queue.
+   */
+  more: boolean;
+  /**
+   * How far the scan got with nothing but skipped rows before it: its first
+   * due row, or 2 s ago if that is earlier (rows of a transaction still open
+   * may commit with an earlier next_attempt_at). Null when it scanned nothing.
+   */
+  scanReached: Date | null;
+}
+
+interface ClaimedRow {
+  id: number;
+  message_id: string;
+  endpoint_id: string;
+  attempt_count: number;
+  trigger: 'scheduled' | 'manual';
+  one_shot: boolean;
+  payload: string;
+  url: string;
+  headers: Record<string, string>;
+  sensitive_headers: string[] | null;
+  disabled: boolean;
+  /** Comma-separated: cheaper to read than a text[] (which the driver parses element by element). */
+  secrets: string | null;
+  scanned: number;
+  scan_reached: Date | null;
+}
+
+/**
+ * Claims due deliveries in one statement: the oldest `limit` due rows are
+ * locked with SKIP LOCKED (concurrent workers split the work), at most each
+ * endpoint's room of them is kept, and the kept rows are leased (`sending`,
+ * next_attempt_at = now() + lease). A dead worker's leases simply run out.
+ *
+ * Plan expected: hookyard.delivery_due_lock (migrations 002, 009) pins an
+ * ordered walk of delivery_due, from `scanFrom` when given, that stops at
+ * `limit`, skipping endpoints with no room.
+ * The kept rows are updated by primary key (`= any(array(...))`): joined, the
+ * planner took the scan's default estimate of 1,000 rows and hashed a
+ * sequential scan of the table. Payloads come by primary key per row, secrets
+ * once per endpoint. Given a `lane`, the scan first waits for it.
+ */
+export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpointCap, endpointRoom, lane, scanFrom }: ClaimQuery): Promise<ClaimResult> {
+  const full = [...endpointRoom].filter(([, room]) => room <= 0).map(([id]) => id);
+  const room = Object.fromEntries([...endpointRoom].filter(([, r]) => r > 0));
+  const { rows } = await db.query<ClaimedRow>(
+    `with candidate as (
+       select * from hookyard.delivery_due_lock($1, $2::text[], $7::timestamptz) where (select hookyard.lane_enter($6))
+     ), chosen as (
+       select id from (
+         select id, endpoint_id, next_attempt_at,
+                row_number() over (partition by endpoint_id order by next_attempt_at, id) as rank
+           from candidate
+       ) ranked
+        where rank <= coalesce(($3::jsonb ->> endpoint_id)::int, $4)
+     ), claimed as (
+       update hookyard.delivery d
+          set state = 'sending', attempt_count = d.attempt_count + 1,
+              next_attempt_at = now() + $5 * interval '1 millisecond', updated_at = now()
+        where d.id = any (array(select id from chosen))
+       returning d.id, d.message_id, d.endpoint_id, d.attempt_count, d.trigger, d.one_shot
+     ), secrets as (
+       select s.endpoint_id, string_agg(encode(s.sealed, 'hex'), ',' order by s.id desc) as sealed
+         from hookyard.endpoint_secret s
+        where s.endpoint_id in (select endpoint_id from claimed) and (s.expires_at is null or s.expires_at > now())
+        group by s.endpoint_id
+     )
+     select c.*, e.url, e.headers, e.sensitive_headers, coalesce(e.disabled, true) as disabled, s.sealed as secrets, (select count(*)::int from candidate) as scanned,
+            least((select min(next_attempt_at) from candidate), now() - interval '2 seconds') as scan_reached,
+            (select m.payload from hookyard.message m where m.id = c.message_id) as payload
+       from claimed c
+       -- An endpoint deleted while its fan-out ran leaves no row: treated as disabled, the delivery is cancelled.
+       left join hookyard.endpoint e on e.id = c.endpoint_id
+       left join secrets s on s.endpoint_id = c.endpoint_id`,
+    [limit, full, JSON.stringify(room), endpointCap, leaseMs, lane ?? null, scanFrom ?? null],
+  );
+  const secrets = new Map<string | null, string[]>();
+  const secretsOf = (text: string | null) => {
+    let list = secrets.get(text);
+    if (!list) secrets.set(text, (list = text ? text.split(',') : []));
+    return list;
+  };
+  const claimed = rows.map((r) => ({
+    id: r.id,
+    messageId: r.message_id,
+    endpointId: r.endpoint_id,
+    attemptCount: r.attempt_count,
+    trigger: r.trigger,
+    oneShot: r.one_shot,
+    payload: r.payload,
+    url: r.url,
+    headers: r.headers,
+    sensitiveHeaders: r.sensitive_headers ?? [],
+    endpointDisabled: r.disabled,
+    sealedSecrets: secretsOf(r.secrets),
+  }));
+  return { claimed, more: (rows[0]?.scanned ?? 0) >= limit, scanReached: rows[0]?.scan_reached ?? null };
+}
+
+/**
+ * Gives leases back (shutdown, stale or held-back claims): the rows are due
+ * now, and the attempt they were claimed for is uncounted: it never happened.
+ */
+export async function deliveryRelease(db: Queryable, claims: { id: number; attemptCount: number }[]): Promise<number> {
+  if (claims.length === 0) return 0;
+  const result = await db.query(
+    `update hookyard.delivery d
+        set state = 'pending', next_attempt_at = now(), attempt_count = d.attempt_count - 1, updated_at = now()
+       from jsonb_to_recordset($1::jsonb) as x(id bigint, attempt_count int)
+      where d.id = x.id and d.state = 'sending' and d.attempt_count = x.attempt_count`,
+    [JSON.stringify(claims.map((c) => ({ id: c.id, attempt_count: c.attemptCount })))],
+  );
+  return result.rowCount ?? 0;
+}
+
+/**
+ * Writes a batch of results in one statement (group commit): the attempts are
+ * inserted and the deliveries updated through a data-modifying CTE. A delivery
+ * is updated only while it is still `sending` under the same lease, so a late
+ * result from a worker whose lease ran out cannot overwrite a newer one; its
+ * attempt is still recorded, because it happened. Given the worker's `lane`,
+ * it first waits for that lane (migration 007). Results that disable an
+ * endpoint (410 Gone) are written in one transaction with the disabling.
+ */
+export async function deliveryComplete(storage: Storage, completions: Completion[], lane?: number): Promise<void> {
+  if (completions.length === 0) return;
+  const gone = completions.flatMap((c) => (c.disableEndpoint ? [c.disableEndpoint] : []));
+  if (gone.length === 0) return deliveryCompleteIn(storage, completions, lane);
+  await storage.transaction(async (tx) => {
+    await deliveryCompleteIn(tx, completions, lane);
+    for (const { endpointId, reason } of gone) {
+      await endpointDisable(tx, endpointId, reason);
+      await deliveryCancelPending(tx, endpointId);
+    }
+  });
+}
+
+async function deliveryCompleteIn(db: Queryable, completions: Completion[], lane: number | undefined): Promise<void> {
+  const attempts = completions.flatMap((c) => (c.attempt ? [attemptToRow(c.attempt)] : []));
+  const updates = completions.map((c) => ({ id: c.deliveryId, claimed: c.claimedCount, count: c.attemptCount, state: c.state, delay_ms: c.delayMs, at: c.attempt?.createdAt ?? null }));
+  await db.query(
+    `with attempts as (${attemptInsertSql('$1')} returning 1)
+     update hookyard.delivery d
+        set state = x.state::hookyard.delivery_state,
+            attempt_count = x.count,
+            next_attempt_at = case when x.delay_ms is null then d.next_attempt_at else now() + x.delay_ms * interval '1 millisecond' end,
+            last_attempt_at = coalesce(x.at, d.last_attempt_at),
+            trigger = 'scheduled', one_shot = false, updated_at = now()
+       from jsonb_to_recordset($2::jsonb) as x(id bigint, claimed int, count int, state text, delay_ms int, at timestamptz)
+      where d.id = x.id and d.state = 'sending' and d.attempt_count = x.claimed and (select hookyard.lane_enter($3))`,
+    [JSON.stringify(attempts), JSON.stringify(updates), lane ?? null],
+  );
+}
+
+/**
+ * Cancels an endpoint's pending deliveries (410 Gone disabled it): they would
+ * be cancelled at claim anyway, and doing it now frees the queue. `recover`
+ * re-queues them once the endpoint is enabled again.
+ */
+export async function deliveryCancelPending(db: Queryable, endpointId: string): Promise<number> {
+  const result = await db.query(`update hookyard.delivery set state = 'cancelled', updated_at = now() where endpoint_id = $1 and state = 'pending'`, [endpointId]);
+  return result.rowCount ?? 0;
+}
+
+/**
+ * Queues one manual attempt of a delivery, now. A delivery still waiting for
+ * a retry keeps its schedule after it; a finished one (succeeded, failed,
+ * cancelled) gets exactly that one attempt (`one_shot`).
+ */
+export async function deliveryResend(db: Queryable, messageId: string, endpointIdOrUid: string): Promise<boolean> {
+  const { rows } = await db.query(
+    `update hookyard.delivery d
+        set state = 'pending', next_attempt_at = now(), trigger = 'manual',
+            one_shot = d.one_shot or d.state not in ('pending', 'sending'), updated_at = now()
+       from hookyard.endpoint e
+      where d.message_id = $1 and e.id = d.endpoint_id and (e.id = $2 or e.uid = $2)
+     returning d.id`,
+    [messageId, endpointIdOrUid],
+  );
+  return rows.length > 0;
+}
+
+/**
+ * Re-queues, as one manual attempt each, the deliveries of an endpoint that
+ * did not succeed (failed, or cancelled because the endpoint was disabled)
+ * and were created in [since, until). Uses delivery_endpoint_unsuccessful.
+ */
+export async function deliveryRecover(db: Queryable, endpointId: string, since: Date, until: Date | null): Promise<number> {
+  const result = await db.query(
+    `update hookyard.delivery
+        set state = 'pending', next_attempt_at = now(), trigger = 'manual', one_shot = true, updated_at = now()
+      where endpoint_id = $1 and state in ('failed', 'cancelled')
+        and created_at >= $2 and ($3::timestamptz is null or created_at < $3)`,
+    [endpointId, since, until],
+  );
+  return result.rowCount ?? 0;
+}
+
+/**
+ * Tells listening workers that deliveries of `appId` are due. NOTIFY is
+ * transactional: listeners hear it only if the surrounding transaction commits.
+ */
+export async function deliveryNotify(db: Queryable, appId: string): Promise<void> {
+  await db.query('select pg_notify($1, $2)', [DELIVERY_CHANNEL, appId]);
+}
+
+/** The endpoints a message fanned out to, by endpoint id, with their delivery's state. */
+export async function deliveryListByMessage(db: Queryable, messageId: string, query: PageQuery): Promise<Page<MessageDestination>> {
+  const plan = pagePlan(query, 'e.id', 2);
+  const { rows } = await db.query<EndpointRow & { state: DeliveryState; next_attempt_at: Date }>(
+    `select e.*, d.state, d.next_attempt_at
+       from hookyard.delivery d join hookyard.endpoint e on e.id = d.endpoint_id
+      where d.message_id = $1 and ${plan.where}
+      order by ${plan.orderBy} limit ${plan.fetch}`,
+    [messageId, ...(plan.cursor === undefined ? [] : [plan.cursor])],
+  );
+  return pageFinish(plan, rows, (r) => r.id, (r) => ({
+    endpoint: toEndpoint(r),
+    state: r.state,
+    nextAttemptAt: r.state === 'pending' ? r.next_attempt_at : null,
+  }));
+}
+
+/** Deliveries to an endpoint by state, optionally for messages created in [since, until). */
+export async function deliveryStatsByEndpoint(db: Queryable, endpointId: string, since?: Date, until?: Date): Promise<EndpointStats> {
+  const { rows } = await db.query<{ state: DeliveryState; n: number }>(
+    `select state, count(*)::int as n from hookyard.delivery
+      where endpoint_id = $1
+        and ($2::timestamptz is null or created_at >= $2)
+        and ($3::timestamptz is null or created_at < $3)
+      group by state`,
+    [endpointId, since ?? null, until ?? null],
+  );
+  const n = (s: DeliveryState) => rows.find((r) => r.state === s)?.n ?? 0;
+  return { success: n('succeeded'), pending: n('pending'), sending: n('sending'), fail: n('failed'), canceled: n('cancelled') };
+}
