@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { openHookyard } from './hookyard.js';
 import { TEST_WORKER } from './test/delivery.js';
 import { startReceiver, type Receiver } from './test/receiver.js';
-import { storageKinds, testDatabase, TEST_SECRET_KEY, type TestDatabase } from './test/storages.js';
+import { storageKinds, testDatabase, TEST_ALLOW_CIDRS, TEST_SECRET_KEY, type TestDatabase } from './test/storages.js';
 
 // A second pool exists only on PostgreSQL opened from a URL.
 if (storageKinds().includes('postgres')) {
@@ -21,7 +21,7 @@ if (storageKinds().includes('postgres')) {
 
     test('a publish holding every API connection cannot starve delivery, and a local publish still wakes the worker at once', async () => {
       // One API connection, two of the worker's; polling so slow that only a wake-up can explain a prompt delivery.
-      const hookyard = await openHookyard({ databaseUrl: db.url!, secretKey: TEST_SECRET_KEY, migrate: false, poolSize: 1, workerPoolSize: 2 });
+      const hookyard = await openHookyard({ databaseUrl: db.url!, secretKey: TEST_SECRET_KEY, allowCidrs: TEST_ALLOW_CIDRS, migrate: false, poolSize: 1, workerPoolSize: 2 });
       const worker = hookyard.startWorker({ ...TEST_WORKER, pollIntervalMs: 60_000 });
       try {
         const app = await hookyard.applications.create({ name: 'own-pool' });
@@ -32,7 +32,7 @@ if (storageKinds().includes('postgres')) {
         // The API's only connection is busy for 3 s (a slow request, a stalled publish)...
         const busy = hookyard.storage.transaction((tx) => tx.query('select pg_sleep(3)'));
         // ...and a message committed elsewhere (another API process) is still delivered meanwhile.
-        const other = await openHookyard({ databaseUrl: db.url!, secretKey: TEST_SECRET_KEY, migrate: false, poolSize: 1 });
+        const other = await openHookyard({ databaseUrl: db.url!, secretKey: TEST_SECRET_KEY, allowCidrs: TEST_ALLOW_CIDRS, migrate: false, poolSize: 1 });
         try {
           const started = Date.now();
           const second = await other.messages.publish(app.id, { eventType: 'a.b', payload: { n: 2 } });

@@ -142,7 +142,13 @@ export async function openHookyard(options: HookyardOptions = {}): Promise<Hooky
     // The composition root: the worker gets the parts of the context it needs, and nothing else does.
     // With `workerPoolSize` it runs on connections of its own, so publish load cannot starve delivery;
     // the in-process wake-ups are shared, so a publish here still wakes it at once.
-    startWorker: (workerOptions, log) => createWorker({ storage: workerStorage ?? storage, sealer: ctx.sealer, now: ctx.now, onDeliveriesCreated }, workerOptions, log),
+    startWorker: (workerOptions, log) =>
+      createWorker(
+        { storage: workerStorage ?? storage, sealer: ctx.sealer, now: ctx.now, onDeliveriesCreated },
+        // The worker's SSRF guard admits what endpoint creation admits, unless told otherwise.
+        { ...(options.allowCidrs === undefined ? {} : { allowCidrs: options.allowCidrs }), ...workerOptions },
+        log,
+      ),
     onDeliveriesCreated,
     async close() {
       await workerStorage?.close();

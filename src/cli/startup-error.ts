@@ -42,6 +42,8 @@ const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/;
 
 /** Why the database could not be opened, as one line; undefined when the error is not a connection or server refusal. */
 export function databaseErrorLine(error: unknown, databaseUrl: string): string | undefined {
+  // The storage reports an unreachable database as database_unavailable; the driver's error is its cause.
+  if (error instanceof HookyardError && error.code === 'database_unavailable') error = error.cause;
   if (error instanceof HookyardError || typeof error !== 'object' || error === null) return undefined;
   const e = error as Failure;
   const t = databaseTarget(databaseUrl);

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { serveStart } from '../cli/serve.js';
 import { configParse } from '../config/config.js';
-import { openHookyard } from '../hookyard.js';
 import { TEST_WORKER, deliveriesOf, waitForAttempts } from '../test/delivery.js';
 import { logCapture } from '../test/log-capture.js';
 import { startReceiver, type Receiver } from '../test/receiver.js';
@@ -20,15 +19,17 @@ describeEachStorage('delivery failures', (env) => {
     });
     after(() => receiver.close());
 
-    test('a signing secret that cannot be opened (another HOOKYARD_SECRET_KEY) fails the attempt at once, with the reason, and sends nothing', async () => {
+    test('a signing secret that cannot be opened (a damaged row, or one sealed under another key) fails the attempt at once, with the reason, and sends nothing', async () => {
       const { hookyard, storage } = env();
       const app = await hookyard.applications.create({ name: 'wrong-key' });
       const endpoint = await hookyard.endpoints.create(app.id, { url: `${receiver.origin}/wrong-key` });
-      // The same database opened under a different key, as after a mistyped HOOKYARD_SECRET_KEY.
-      const wrong = await openHookyard({ storage, secretKey: Buffer.alloc(32, 9), migrate: false });
+      const secret = (await hookyard.endpoints.secretGet(app.id, endpoint.id)).key;
+      // A different key is refused when Hookyard opens (its fingerprint is stored), so what is left is a
+      // sealed value that will not open: flip the bits of the last byte of its authentication tag.
+      await storage.query(`update hookyard.endpoint_secret set sealed = set_byte(sealed, length(sealed) - 1, get_byte(sealed, length(sealed) - 1) # 255) where endpoint_id = $1`, [endpoint.id]);
       const { log, lines, text } = logCapture();
       // A lease far longer than the wait below: the attempt must not be left to it.
-      const worker = wrong.startWorker({ ...TEST_WORKER, leaseMs: 120_000, retrySchedule: [60_000] }, log);
+      const worker = hookyard.startWorker({ ...TEST_WORKER, leaseMs: 120_000, retrySchedule: [60_000] }, log);
       try {
         const { message } = await hookyard.messages.publish(app.id, { eventType: 'a.b', payload: { n: 1 } });
         const [attempt] = await waitForAttempts(storage, [message.id], 1, 10_000);
@@ -43,11 +44,9 @@ describeEachStorage('delivery failures', (env) => {
         await new Promise((r) => setTimeout(r, 50));
         assert.ok(lines.some((l) => l.level === 50 && /HOOKYARD_SECRET_KEY/.test(String(l.msg))), text());
         assert.ok(lines.some((l) => l.msg === 'delivery attempt failed' && l.errorCode === 'secret' && l.endpointId === endpoint.id), text());
-        const secret = (await hookyard.endpoints.secretGet(app.id, endpoint.id)).key;
         assert.ok(!text().includes(secret.slice(6)), 'the secret is never logged');
       } finally {
         await worker.stop(1_000);
-        await wrong.close();
       }
     });
 

@@ -5,7 +5,7 @@ import type { PublishOnceResult, PublishResult } from './model.js';
 import { openPostgres } from '../store/postgres.js';
 import type { Queryable, Storage } from '../store/port.js';
 import { countRows, deliveredTo, endpointFor, unique } from '../test/fixtures.js';
-import { describeEachStorage, TEST_SECRET_KEY } from '../test/storages.js';
+import { describeEachStorage, TEST_ALLOW_CIDRS, TEST_SECRET_KEY } from '../test/storages.js';
 
 /** The same storage, counting every statement sent (a transaction's BEGIN and COMMIT count too). */
 function counting(storage: Storage): { storage: Storage; statements: string[] } {
@@ -38,7 +38,7 @@ describeEachStorage('publish: one round trip, group commit', (env) => {
 
   async function setup() {
     counted = counting(env().storage);
-    hookyard = await openHookyard({ storage: counted.storage, secretKey: TEST_SECRET_KEY, migrate: false });
+    hookyard = await openHookyard({ storage: counted.storage, secretKey: TEST_SECRET_KEY, allowCidrs: TEST_ALLOW_CIDRS, migrate: false });
     const app = await hookyard.applications.create({ name: 'round-trips', uid: unique('rt') });
     const ep = await endpointFor(hookyard, app.id, { channels: ['eu'] });
     return { app, ep };
@@ -142,7 +142,7 @@ describeEachStorage('publish: one round trip, group commit', (env) => {
 describeEachStorage('publish: event type cache across processes', (env) => {
   test('a schema created, tightened and relaxed elsewhere applies to the next publish here', async () => {
     const other = await openPostgres({ connectionString: env().url!, max: 2 });
-    const there = await openHookyard({ storage: other, secretKey: TEST_SECRET_KEY, migrate: false });
+    const there = await openHookyard({ storage: other, secretKey: TEST_SECRET_KEY, allowCidrs: TEST_ALLOW_CIDRS, migrate: false });
     try {
       const here = env().hookyard;
       const app = await here.applications.create({ name: 'cache' });

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { HookyardError } from '../errors.js';
 import { openHookyard } from '../hookyard.js';
 import { endpointFor } from '../test/fixtures.js';
-import { storageKinds, testDatabase, TEST_SECRET_KEY, type TestDatabase } from '../test/storages.js';
+import { storageKinds, testDatabase, TEST_ALLOW_CIDRS, TEST_SECRET_KEY, type TestDatabase } from '../test/storages.js';
 import { startTcpProxy, type TcpProxy } from '../test/tcp-proxy.js';
 import { openPostgres } from './postgres.js';
 import type { Storage } from './port.js';
@@ -152,7 +152,7 @@ if (storageKinds().includes('postgres')) {
 
     test('publishers while every backend is ended every 300 ms: the process stays up, failures are outages, nothing acknowledged is lost', async () => {
       const storage = await openPostgres({ connectionString: db.url!, max: 8, applicationName: 'soak-test' });
-      const hookyard = await openHookyard({ storage, secretKey: TEST_SECRET_KEY, migrate: false });
+      const hookyard = await openHookyard({ storage, secretKey: TEST_SECRET_KEY, allowCidrs: TEST_ALLOW_CIDRS, migrate: false });
       try {
         const app = await hookyard.applications.create({ name: 'soak' });
         await endpointFor(hookyard, app.id);

@@ -6,7 +6,7 @@ import { tokenCreate } from '../auth/token.js';
 import { openHookyard } from '../hookyard.js';
 import { ownPostgresMissing, ownPostgresStart, type OwnPostgres } from '../test/own-postgres.js';
 import { startReceiver, type Receiver } from '../test/receiver.js';
-import { TEST_SECRET_KEY } from '../test/storages.js';
+import { TEST_ALLOW_CIDRS, TEST_SECRET_KEY } from '../test/storages.js';
 
 // `hookyard serve --role all` (API, worker and a loopback receiver) on a PostgreSQL of the test's
 // own, which is stopped and started under it. The shared test server must never be stopped, so
@@ -35,7 +35,7 @@ describe('a database restart under a running Hookyard [own postgres]', { skip: m
   before(async () => {
     pg = await ownPostgresStart();
     receiver = await startReceiver();
-    const hookyard = await openHookyard({ databaseUrl: pg.url, secretKey: TEST_SECRET_KEY });
+    const hookyard = await openHookyard({ databaseUrl: pg.url, secretKey: TEST_SECRET_KEY, allowCidrs: TEST_ALLOW_CIDRS });
     try {
       token = (await tokenCreate(hookyard.storage, 'restart-test')).token;
       appId = (await hookyard.applications.create({ name: 'restart' })).id;
@@ -191,7 +191,7 @@ describe('a database restart under a running Hookyard [own postgres]', { skip: m
   });
 
   test('the worker has connections of its own, and the process stops cleanly', async () => {
-    const hookyard = await openHookyard({ databaseUrl: pg.url, secretKey: TEST_SECRET_KEY, migrate: false, poolSize: 1 });
+    const hookyard = await openHookyard({ databaseUrl: pg.url, secretKey: TEST_SECRET_KEY, allowCidrs: TEST_ALLOW_CIDRS, migrate: false, poolSize: 1 });
     try {
       // The LISTEN connection may still be in its reconnect backoff (up to 2 s) after the restart.
       let names: string[] = [];
