@@ -38,8 +38,8 @@ describeEachStorage('attempts say why they failed', (env) => {
       const blocked = await hookyard.endpoints.create(app.id, { url: `${receiver.origin}/blocked`, uid: 'blocked' });
       const { message: first } = await hookyard.messages.publish(app.id, { eventType: 'a.b', payload: { n: 1 } });
       // The worker's allowlist is empty: the guard refuses 127.0.0.1 before connecting.
-      const { allowCidrs: _, ...guarded } = TEST_WORKER;
-      let worker = startWorker(hookyard, { ...guarded, retrySchedule: [] });
+      // Explicitly empty: by default the worker would take the Hookyard's own list, which admits loopback here.
+      let worker = startWorker(hookyard, { ...TEST_WORKER, allowCidrs: '', retrySchedule: [] });
       await waitForAttempts(storage, [first.id], 1);
       await worker.stop(1_000);
       assert.equal(receiver.received.length, 0);

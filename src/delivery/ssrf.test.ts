@@ -12,8 +12,8 @@ describeEachStorage('delivery SSRF guard', (env) => {
     let worker: Worker;
     before(async () => {
       receiver = await startReceiver();
-      const { allowCidrs: _, ...rest } = TEST_WORKER;
-      worker = startWorker(env().hookyard, { ...rest, retrySchedule: [] });
+      // Explicitly empty: by default the worker would take the Hookyard's own list, which admits loopback here.
+      worker = startWorker(env().hookyard, { ...TEST_WORKER, allowCidrs: '', retrySchedule: [] });
     });
     after(async () => {
       await worker.stop(1_000);
