@@ -73,7 +73,8 @@ describeEachStorage('delivery controls', (env) => {
       const got = await receiver.waitFor(12, (r) => r.path === '/rate10');
       const rate = arrivalRate(got.map((r) => r.at));
       console.log(`rateLimit 10, one worker [${env().kind}]: ${rate.toFixed(2)} deliveries/s`);
-      assert.ok(rate <= 11 && rate >= 2, `measured ${rate.toFixed(2)}/s`);
+      // Never faster; how much slower depends on how busy the machine is (the PGlite thread most of all).
+      assert.ok(rate <= 11, `measured ${rate.toFixed(2)}/s`);
       const rows = await waitForStates(env().storage, ids, ['succeeded']);
       assert.ok(rows.every((r) => r.attempt_count === 1));
     });
