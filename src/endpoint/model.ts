@@ -120,8 +120,8 @@ export type EndpointPatch = z.input<typeof endpointPatchSchema>;
 export const secretRotateSchema = z.strictObject({
   key: secretInputSchema.nullish(),
   /** Svix's: how long the old secret keeps co-signing; the server's default (HOOKYARD_SECRET_GRACE_SECONDS) when absent. */
-  gracePeriodSeconds: z.number().int().min(0).max(7 * 24 * 3600).nullish()
-    .describe('How long the old secret keeps co-signing (s, up to 7 days); the server\'s default when absent'),
+  gracePeriodSeconds: z.number().int().min(0).max(30 * 24 * 3600).nullish()
+    .describe('How long the old secret keeps co-signing (s, up to 30 days); the server\'s default when absent'),
   secretType: secretTypeSchema.optional(),
 });
 export type SecretRotateIn = z.input<typeof secretRotateSchema>;
