@@ -24,6 +24,7 @@ import {
   type SecretRotateIn,
 } from './model.js';
 import {
+  endpointControlsSet,
   endpointDelete,
   endpointGet,
   endpointHeadersGet,
@@ -116,6 +117,11 @@ export function endpointService(ctx: Context, { allow = [] }: EndpointServiceOpt
     }
   }
 
+  /** Hookyard's delivery controls (rateLimit is one of Svix's fields, in fieldsOf). A PUT resets them to the defaults. */
+  function controlsOf(body: EndpointUpdate): Pick<Endpoint, 'maxInFlight' | 'fifo'> {
+    return { maxInFlight: body.maxInFlight ?? null, fifo: body.fifo ?? false };
+  }
+
   async function currentSecret(db: Queryable, endpointId: string): Promise<string> {
     const [newest] = await endpointSecretsActive(db, [endpointId], ctx.now());
     if (!newest) throw notFound('endpoint secret');
@@ -132,9 +138,9 @@ export function endpointService(ctx: Context, { allow = [] }: EndpointServiceOpt
       return storage.transaction(async (tx) => {
         const app = await applicationMustGet(tx, appIdOrUid);
         const id = newId('ep', ctx.now().getTime());
-        const endpoint = await endpointInsert(tx, id, app.id, fields, body.headers ?? {}).catch(conflict);
+        await endpointInsert(tx, id, app.id, fields, body.headers ?? {}).catch(conflict);
         await endpointSecretInsert(tx, id, sealer.seal(secret, id));
-        return endpoint;
+        return (await endpointControlsSet(tx, id, controlsOf(body)))!;
       });
     },
 
@@ -152,7 +158,8 @@ export function endpointService(ctx: Context, { allow = [] }: EndpointServiceOpt
         const endpoint = await mustGet(tx, appIdOrUid, endpointIdOrUid);
         const fields = fieldsOf(body, endpoint.sendOptions);
         if (fields.sendOptions.signatureFormat) checkSecretFits(fields.sendOptions, await currentSecret(tx, endpoint.id), ['body', 'signatureFormat']);
-        return (await endpointUpdate(tx, endpoint.id, fields).catch(conflict))!;
+        await endpointUpdate(tx, endpoint.id, fields).catch(conflict);
+        return (await endpointControlsSet(tx, endpoint.id, controlsOf(body)))!;
       });
     },
 
@@ -176,7 +183,8 @@ export function endpointService(ctx: Context, { allow = [] }: EndpointServiceOpt
           sendOptions: sendOptionsMerge(e.sendOptions, body),
         };
         if (fields.sendOptions.signatureFormat) checkSecretFits(fields.sendOptions, await currentSecret(tx, e.id), ['body', 'signatureFormat']);
-        return (await endpointUpdate(tx, e.id, fields).catch(conflict))!;
+        await endpointUpdate(tx, e.id, fields).catch(conflict);
+        return (await endpointControlsSet(tx, e.id, { maxInFlight: body.maxInFlight === undefined ? e.maxInFlight : body.maxInFlight, fifo: body.fifo ?? e.fifo }))!;
       });
     },
 
