@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { Webhook } from 'svix';
 import { startWorker, type Worker } from '../delivery/worker.js';
 import { testApi, type TestApi } from '../test/api.js';
-import { browserLaunch, browserMissing, screenshotter } from '../test/browser.js';
+import { browserLaunch, browserMissing, screenshotter } from '../test/chromium.js';
 import { startReceiver, type Receiver } from '../test/receiver.js';
 import { describeEachStorage } from '../test/storages.js';
 
