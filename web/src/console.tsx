@@ -6,19 +6,36 @@ import { liveClose } from './live';
 import { Problem } from './parts/common';
 import { Application } from './pages/Application';
 import { Applications } from './pages/Applications';
+import { Dashboard } from './pages/Dashboard';
 import { Endpoint } from './pages/Endpoint';
+import { EventTypes } from './pages/EventTypes';
 import { Message } from './pages/Message';
 import { Messages } from './pages/Messages';
+import { OperationalWebhooks } from './pages/OperationalWebhooks';
 import { SignIn } from './pages/SignIn';
+import { Source } from './pages/Source';
+import { Sources } from './pages/Sources';
+import { Tokens } from './pages/Tokens';
 import { href, useRoute, type Route } from './route';
 import './styles.css';
 
 const NAV: [string, string][] = [
+  ['dashboard', 'Dashboard'],
   ['apps', 'Applications'],
+  ['event-types', 'Event types'],
+  ['sources', 'Sources'],
+  ['operational-webhooks', 'Operational webhooks'],
+  ['tokens', 'API tokens'],
 ];
 
 function Page({ route }: { route: Route }) {
-  const [first = 'apps', id, sub, subId] = route.parts;
+  const [first = 'dashboard', id, sub, subId] = route.parts;
+  if (first === 'dashboard') return <Dashboard />;
+  if (first === 'event-types') return <EventTypes />;
+  if (first === 'sources' && id) return <Source sourceId={id} />;
+  if (first === 'sources') return <Sources />;
+  if (first === 'operational-webhooks') return <OperationalWebhooks />;
+  if (first === 'tokens') return <Tokens />;
   if (first === 'apps' && id && sub === 'endpoints' && subId) return <Endpoint appId={id} endpointId={subId} />;
   if (first === 'apps' && id && sub === 'messages' && subId) return <Message appId={id} msgId={subId} />;
   if (first === 'apps' && id && sub === 'messages') return <Messages appId={id} />;
@@ -46,7 +63,9 @@ function Console() {
   if (error) return <Problem error={error} />;
   if (session === undefined) return <p class="muted">Loading…</p>;
   if (session === null) return <SignIn onSignedIn={setSession} />;
-  const current = route.parts[0] ?? 'apps';
+  const current = route.parts[0] ?? 'dashboard';
+  // Token management is for admin tokens only (the server refuses the others anyway).
+  const nav = NAV.filter(([path]) => path !== 'tokens' || session.scope === 'admin');
   return (
     <>
       <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
@@ -56,7 +75,7 @@ function Console() {
         <span class="brand">Hookyard</span>
         <nav aria-label="Console">
           <ul>
-            {NAV.map(([path, label]) => (
+            {nav.map(([path, label]) => (
               <li key={path}>
                 <a href={href(path)} aria-current={current === path ? 'page' : undefined}>
                   {label}
