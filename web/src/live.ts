@@ -63,3 +63,14 @@ export function useLive(onEvent: Listener): boolean {
   }, []);
   return isConnected;
 }
+
+/** While the event stream is down (or the server has none), calls `refresh` every few seconds instead. */
+export function usePollWhileOffline(connected: boolean, refresh: () => void, everyMs = 3000): void {
+  const latest = useRef(refresh);
+  latest.current = refresh;
+  useEffect(() => {
+    if (connected) return;
+    const timer = setInterval(() => latest.current(), everyMs);
+    return () => clearInterval(timer);
+  }, [connected, everyMs]);
+}

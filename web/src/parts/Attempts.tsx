@@ -2,7 +2,7 @@
 // request and response on demand and a one-click redeliver. New attempts arrive live.
 import { useState } from 'preact/hooks';
 import { get, post, query, seg, type ListResponse } from '../api';
-import { useLive } from '../live';
+import { useLive, usePollWhileOffline } from '../live';
 import { useAction, useLoad } from '../load';
 import { href } from '../route';
 import type { AttemptOut, MessageOut } from '../types';
@@ -18,6 +18,7 @@ export function Attempts({ appId, path, caption, showMessage = true }: { appId: 
     // Only the first page shows new attempts; a later page stays put.
     if (iterator === null) attempts.reload();
   });
+  usePollWhileOffline(live, () => iterator === null && attempts.reload());
   return (
     <div class="attempts">
       <div class="toolbar">
@@ -28,7 +29,7 @@ export function Attempts({ appId, path, caption, showMessage = true }: { appId: 
           <option value="2">fail</option>
         </select>
         <span class={live ? 'live on' : 'live'} aria-live="polite">
-          {live ? '● live' : '○ not live (reload to update)'}
+          {live ? '● live' : '○ refreshing every few seconds'}
         </span>
         <button type="button" class="small" onClick={attempts.reload}>
           Refresh
