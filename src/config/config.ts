@@ -31,6 +31,15 @@ export const SETTINGS = {
   rateLimit: { env: 'HOOKYARD_RATE_LIMIT', flag: 'rate-limit', help: `API requests per second per token, bursts of twice that; 0 = off (default ${DEFAULTS.rateLimit})` },
   retentionDays: { env: 'HOOKYARD_RETENTION_DAYS', flag: 'retention-days', help: `messages, their deliveries and attempts are deleted after this many days; eventId stays idempotent for as long (default ${DEFAULTS.retentionDays})` },
   shutdownGraceMs: { env: 'HOOKYARD_SHUTDOWN_GRACE_MS', flag: 'shutdown-grace-ms', help: `on SIGTERM/SIGINT, how long to drain requests and deliveries, ms (default ${DEFAULTS.shutdownGraceMs})` },
+  // The console and the app portal (see docs/console.md)
+  sessionIdleMs: { env: 'HOOKYARD_SESSION_IDLE_MS', flag: 'session-idle-ms', help: `a console session unused this long ends, ms; each use slides it (default ${DEFAULTS.sessionIdleMs})` },
+  sessionMaxMs: { env: 'HOOKYARD_SESSION_MAX_MS', flag: 'session-max-ms', help: `a console session ends this long after sign-in however it is used, ms (default ${DEFAULTS.sessionMaxMs})` },
+  secureCookies: { env: 'HOOKYARD_SECURE_COOKIES', flag: 'secure-cookies', help: `the session cookie's Secure flag: auto (for HTTPS requests, X-Forwarded-Proto from --trusted-proxies included)|always|never (default ${DEFAULTS.secureCookies})` },
+  trustedProxies: { env: 'HOOKYARD_TRUSTED_PROXIES', flag: 'trusted-proxies', help: 'CIDRs of reverse proxies whose X-Forwarded-Proto is believed, e.g. 10.0.0.0/8 (default none)' },
+  publicUrl: { env: 'HOOKYARD_PUBLIC_URL', flag: 'public-url', help: 'the URL browsers reach this server at, e.g. https://hooks.example.com, for app portal links (default: the URL of the request that asks for one)' },
+  portalFrameAncestors: { env: 'HOOKYARD_PORTAL_FRAME_ANCESTORS', flag: 'portal-frame-ancestors', help: `who may embed the app portal in an iframe: a CSP frame-ancestors list, e.g. 'self' https://app.example.com (default ${DEFAULTS.portalFrameAncestors})` },
+  portalThemeColor: { env: 'HOOKYARD_PORTAL_THEME_COLOR', flag: 'portal-theme-color', help: 'the app portal\'s accent colour, #rrggbb (default: the built-in one)' },
+  portalLogoUrl: { env: 'HOOKYARD_PORTAL_LOGO_URL', flag: 'portal-logo-url', help: 'an https:// (or /path) URL of a logo the app portal shows (default none)' },
   // Delivery (see docs/delivery.md)
   retrySchedule: { env: 'HOOKYARD_RETRY_SCHEDULE', flag: 'retry-schedule', help: `retry delays in ms after the first attempt, comma-separated (default ${W.retrySchedule.join(',')})` },
   retryJitter: { env: 'HOOKYARD_RETRY_JITTER', flag: 'retry-jitter', help: `spread of each retry delay, 0 to 1 (default ${W.retryJitter} = ±${W.retryJitter * 100}%)` },
@@ -51,6 +60,18 @@ export const SETTINGS = {
 export type SettingName = keyof typeof SETTINGS;
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const cidrsSetting = z
+  .string()
+  .default('')
+  .refine((text) => {
+    try {
+      cidrListParse(text);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be CIDRs like 127.0.0.0/8,::1/128');
 
 export const configSchema = z.object({
   databaseUrl: z
@@ -78,6 +99,17 @@ export const configSchema = z.object({
   rateLimit: intFrom(0, 1_000_000).default(DEFAULTS.rateLimit),
   retentionDays: intFrom(1, 3650).default(DEFAULTS.retentionDays),
   shutdownGraceMs: intFrom(0, 10 * 60 * 1000).default(DEFAULTS.shutdownGraceMs),
+  sessionIdleMs: intFrom(60_000, 30 * 86_400_000).default(DEFAULTS.sessionIdleMs),
+  sessionMaxMs: intFrom(60_000, 365 * 86_400_000).default(DEFAULTS.sessionMaxMs),
+  secureCookies: z.enum(['auto', 'always', 'never']).default(DEFAULTS.secureCookies),
+  trustedProxies: cidrsSetting,
+  publicUrl: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')).optional(),
+  portalFrameAncestors: z
+    .string()
+    .regex(/^[^;,\r\n]+$/, "must be a CSP source list such as 'self' https://app.example.com (no ; or ,)")
+    .default(DEFAULTS.portalFrameAncestors),
+  portalThemeColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1f6feb').optional(),
+  portalLogoUrl: z.string().regex(/^(https:\/\/|\/)[^\s"'<>]*$/, 'must be an https:// URL or a path starting with /').max(2048).optional(),
   retrySchedule: z
     .string()
     .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'must be delays in ms separated by commas')
@@ -93,17 +125,7 @@ export const configSchema = z.object({
   workerBatchSize: intFrom(1, 10_000).default(W.batchSize),
   leaseMs: intFrom(1_000, 86_400_000).optional(),
   pollIntervalMs: intFrom(10, 600_000).default(W.pollIntervalMs),
-  allowCidrs: z
-    .string()
-    .default('')
-    .refine((text) => {
-      try {
-        cidrListParse(text);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be CIDRs like 127.0.0.0/8,::1/128'),
+  allowCidrs: cidrsSetting,
   requireHttps: z
     .enum(['true', 'false', '1', '0'])
     .transform((v) => v === 'true' || v === '1')

@@ -22,6 +22,7 @@ export const VALID_BODY: Record<string, unknown> = {
   EventExampleIn: { eventType: 'svix.ping' },
   RecoverIn: { since: new Date(0).toISOString() },
   TokenIn: { name: 'x' },
+  ConsoleSessionIn: { token: 'x' },
 };
 
 const TABLES = ['application', 'event_type', 'endpoint', 'endpoint_secret', 'message', 'delivery', 'attempt', 'idempotency_key'];
