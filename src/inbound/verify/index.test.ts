@@ -49,6 +49,10 @@ test('sourceConfigParse accepts what the svix SDK serialises for each type it sh
     { name: 'g', type: 'slack', config: { secret: 'slack-signing-secret' } },
     { name: 'h', type: 'meta', config: { secret: 'app-secret', verifyToken: 'verify-me' } },
     { name: 'i', type: 'zoom', config: { secret: 'zoom-token' } },
+    { name: 'j', type: 'tailscale', config: { secret: 'tskey-webhook-x' } },
+    { name: 'j', type: 'tailscale', config: { secret: 'tskey-webhook-x', timestampGraceSeconds: 120 } },
+    { name: 'k', type: 'docusign', config: { secret: 'hmac-key=' } },
+    { name: 'k', type: 'docusign', config: {} },
   ];
   for (const source of sources) {
     // The SDK's JSON on the wire, as the source route receives it.
@@ -89,7 +93,7 @@ test('failures of every type fail closed, and their detail never holds a secret'
   const ts = String(Math.floor(now.getTime() / 1000));
   // Requests that carry every header a type might look at, with (almost) the secret as the signature.
   const headers = Object.fromEntries(
-    ['x-hub-signature-256', 'stripe-signature', 'x-shopify-hmac-sha256', 'x-slack-signature', 'x-zm-signature', 'webhook-signature', 'x-webhook-signature', 'x-webhook-token', 'authorization'].map((h) => [h, secret + '0']),
+    ['x-hub-signature-256', 'stripe-signature', 'tailscale-webhook-signature', 'x-docusign-signature-1', 'x-shopify-hmac-sha256', 'x-slack-signature', 'x-zm-signature', 'webhook-signature', 'x-webhook-signature', 'x-webhook-token', 'authorization'].map((h) => [h, secret + '0']),
   );
   Object.assign(headers, { 'x-slack-request-timestamp': ts, 'x-zm-request-timestamp': ts, 'webhook-timestamp': ts, 'webhook-id': 'msg_1' });
   for (const [type, spec] of Object.entries(sourceTypes)) {

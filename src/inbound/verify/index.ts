@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HookyardError } from '../../errors.js';
 import { parseInput } from '../../validate.js';
+import { docusign } from './docusign.js';
 import { genericWebhook } from './generic-webhook.js';
 import { github } from './github.js';
 import { hookyardBasicAuth } from './hookyard-basic-auth.js';
@@ -12,6 +13,7 @@ import { slack } from './slack.js';
 import type { SourceTypeSpec } from './spec.js';
 import { stripe } from './stripe.js';
 import { standardWebhooks } from './svix.js';
+import { tailscale } from './tailscale.js';
 import { zoom } from './zoom.js';
 
 /**
@@ -29,6 +31,8 @@ const specs: SourceTypeSpec[] = [
   slack,
   meta,
   zoom,
+  tailscale,
+  docusign,
   ...standardWebhooks,
   hookyardHmac,
   hookyardBasicAuth,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { accept, anyEqual, bodyJson, fail, fieldString, headerGet, hexDecode, hmac, secretText, timestampCheck } from './parts.js';
-import type { SourceTypeSpec } from './spec.js';
+import type { SourceTypeSpec, Verification } from './spec.js';
 
 /**
  * Stripe: `Stripe-Signature: t=<seconds>,v1=<hex>[,v1=<hex>…]`, HMAC-SHA256
@@ -13,31 +13,40 @@ type StripeConfig = z.infer<typeof config>;
 
 export const TOLERANCE_SECONDS = 300;
 
+/**
+ * The `t=<seconds>,v1=<hex>[,v1=<hex>…]` check over `${t}.${body}`, shared
+ * with Tailscale, which signs the same way under another header name.
+ * Returns null when the request passes.
+ */
+export function timestampedSignatureCheck(name: string, header: string | undefined, secret: string, body: Uint8Array, now: Date, toleranceSeconds: number): Verification | null {
+  if (header === undefined) return fail('signature_missing', `${name} header missing`);
+  let t: string | undefined;
+  const v1: string[] = [];
+  for (const item of header.split(',')) {
+    const eq = item.indexOf('=');
+    if (eq < 0) continue;
+    const key = item.slice(0, eq).trim();
+    const value = item.slice(eq + 1).trim();
+    if (key === 't') t ??= value;
+    else if (key === 'v1') v1.push(value);
+  }
+  const timestamp = timestampCheck(t, `${name} t`, now, toleranceSeconds);
+  if (typeof timestamp !== 'number') return timestamp;
+  if (v1.length === 0) return fail('signature_missing', `${name} has no v1 signature`);
+  const offered = v1.map(hexDecode).filter((b): b is Buffer => b !== null);
+  // Signed with t exactly as sent, so a leading zero cannot make a valid signature fail.
+  if (!anyEqual(offered, hmac('sha256', secret, `${t}.`, body))) return fail('signature_invalid', `no ${name} v1 entry matches the body`);
+  return null;
+}
+
 export const stripe: SourceTypeSpec = {
   type: 'stripe',
   config,
   secretFields: ['secret'],
   verify(raw, req, now) {
     const { secret } = raw as StripeConfig;
-    const header = headerGet(req, 'stripe-signature');
-    if (header === undefined) return fail('signature_missing', 'Stripe-Signature header missing');
-    let t: string | undefined;
-    const v1: string[] = [];
-    for (const item of header.split(',')) {
-      const eq = item.indexOf('=');
-      if (eq < 0) continue;
-      const key = item.slice(0, eq).trim();
-      const value = item.slice(eq + 1).trim();
-      if (key === 't') t ??= value;
-      else if (key === 'v1') v1.push(value);
-    }
-    const timestamp = timestampCheck(t, 'Stripe-Signature t', now, TOLERANCE_SECONDS);
-    if (typeof timestamp !== 'number') return timestamp;
-    if (v1.length === 0) return fail('signature_missing', 'Stripe-Signature has no v1 signature');
-    const offered = v1.map(hexDecode).filter((b): b is Buffer => b !== null);
-    // Sign with the t exactly as sent, so a leading zero cannot make a valid signature fail.
-    const expected = hmac('sha256', secret, `${t}.`, req.body);
-    if (!anyEqual(offered, expected)) return fail('signature_invalid', 'no Stripe-Signature v1 entry matches the body');
+    const failure = timestampedSignatureCheck('Stripe-Signature', headerGet(req, 'stripe-signature'), secret, req.body, now, TOLERANCE_SECONDS);
+    if (failure !== null) return failure;
     const event = bodyJson(req.body);
     return accept(fieldString(event, 'type'), fieldString(event, 'id'));
   },
