@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { startWorker, type Worker } from '../delivery/worker.js';
 import { testApi, type TestApi } from '../test/api.js';
 import { TEST_WORKER, waitForAttempts } from '../test/delivery.js';
