@@ -14,4 +14,6 @@ export interface Context {
   };
   /** Called after a commit that created due deliveries, to wake local workers (PGlite has no cross-process NOTIFY to wait for). */
   onDeliveriesCreated: () => void;
+  /** Called after a commit that created messages (for the dashboard's counters and live updates). */
+  onMessagesCreated?: (messages: { id: string; appId: string }[]) => void;
 }

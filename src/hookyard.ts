@@ -14,6 +14,8 @@ import { messageService, type MessageService } from './message/service.js';
 import { secretKeyVerify } from './secrets/key-check.js';
 import { secretKeyLoadOrCreate } from './secrets/key-file.js';
 import { createSealer, KEY_BYTES, parseSecretKey } from './secrets/seal.js';
+import { rollups, type Rollups } from './console/rollups.js';
+import { consoleSignals } from './console/signals.js';
 import { createLogger, type Logger } from './log.js';
 import { cidrList, type Cidr } from './outbound/address.js';
 import { migrate } from './store/migrate.js';
@@ -54,6 +56,8 @@ export interface HookyardOptions {
    * unless this admits them.
    */
   allowCidrs?: string | Cidr[];
+  /** How often the dashboard's counters are written (ms); see src/console/rollups.ts. */
+  rollupFlushMs?: number;
   now?: () => Date;
 }
 
@@ -67,6 +71,8 @@ export interface Hookyard {
   readonly deliveries: DeliveryService;
   /** The read side of delivery: attempts, where a message went, endpoint stats. */
   readonly attempts: AttemptService;
+  /** The dashboard's per-minute counters (src/console/rollups.ts): `rollups.add(metric, key, n)`. */
+  readonly rollups: Rollups;
   /** Starts a delivery worker on this Hookyard; stop it before `close()`. */
   startWorker(options?: WorkerOptions, log?: Logger): Worker;
   /** Subscribes to "deliveries were created in this process"; the worker uses it to wake at once. */
@@ -115,6 +121,8 @@ export async function openHookyard(options: HookyardOptions = {}): Promise<Hooky
   }
 
   const listeners = new Set<() => void>();
+  const counters = rollups(storage, { ...(options.rollupFlushMs ? { flushMs: options.rollupFlushMs } : {}), ...(options.log ? { log: options.log } : {}) });
+  const signals = consoleSignals(counters);
   const ctx: Context = {
     storage,
     sealer: createSealer(key),
@@ -124,6 +132,7 @@ export async function openHookyard(options: HookyardOptions = {}): Promise<Hooky
       secretGraceMs: options.secretGraceMs ?? DEFAULTS.secretGraceMs,
     },
     onDeliveriesCreated: () => listeners.forEach((fn) => fn()),
+    onMessagesCreated: signals.onMessagesCreated,
   };
   const validators = payloadValidators();
   const onDeliveriesCreated = (listener: () => void) => {
@@ -139,18 +148,21 @@ export async function openHookyard(options: HookyardOptions = {}): Promise<Hooky
     messages: messageService(ctx, validators),
     deliveries: deliveryService(ctx),
     attempts: attemptService(storage),
+    rollups: counters,
     // The composition root: the worker gets the parts of the context it needs, and nothing else does.
     // With `workerPoolSize` it runs on connections of its own, so publish load cannot starve delivery;
     // the in-process wake-ups are shared, so a publish here still wakes it at once.
     startWorker: (workerOptions, log) =>
       createWorker(
-        { storage: workerStorage ?? storage, sealer: ctx.sealer, now: ctx.now, onDeliveriesCreated },
+        { storage: workerStorage ?? storage, sealer: ctx.sealer, now: ctx.now, onDeliveriesCreated, onCompleted: signals.onCompleted },
         // The worker's SSRF guard admits what endpoint creation admits, unless told otherwise.
         { ...(options.allowCidrs === undefined ? {} : { allowCidrs: options.allowCidrs }), ...workerOptions },
         log,
       ),
     onDeliveriesCreated,
     async close() {
+      // The last counters, while the storage is still open; an outage must not stop the close.
+      await counters.stop().catch(() => {});
       await workerStorage?.close();
       if (ownsStorage) await storage.close();
     },

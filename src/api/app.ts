@@ -7,6 +7,7 @@ import { cookiePolicy, type SecureCookies } from '../console/cookie.js';
 import { portalRoutes } from '../console/portal-routes.js';
 import { sessionRoutes } from '../console/session-routes.js';
 import { staticFiles } from '../console/static.js';
+import { statsRoutes } from '../console/stats-routes.js';
 import { rateLimiter } from '../auth/rate-limit.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { HookyardError } from '../errors.js';
@@ -122,6 +123,7 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     ...deliveryRoutes(hookyard),
     ...tokenRoutes(hookyard.storage, auth),
     ...sessionRoutes({ db: hookyard.storage, auth, sessions, cookies, now, clientAddress }),
+    ...statsRoutes(hookyard.storage, hookyard.rollups, now),
     ...portalRoutes({ hookyard, auth, publicUrl: options.publicUrl, theme: options.portalTheme ?? { color: null, logoUrl: null }, now }),
   ];
   portalRulesCheck(routes);
@@ -152,13 +154,27 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
   docsMount(app);
 
   const authenticate: MiddlewareHandler<ApiEnv> = async (c, next) => {
-    const { principal, session } = await identify(c, { auth, db: hookyard.storage, sessions, now }, clientAddress(c));
+    let identified: Awaited<ReturnType<typeof identify>>;
+    try {
+      identified = await identify(c, { auth, db: hookyard.storage, sessions, now }, clientAddress(c));
+    } catch (error) {
+      // Counted for the dashboard as an error of no token.
+      hookyard.rollups.add('api.request');
+      hookyard.rollups.add('api.error');
+      throw error;
+    }
+    const { principal, session } = identified;
+    hookyard.rollups.add('api.request', principal.id);
     const wait = limiter.take(principal.id);
-    if (wait > 0) throw new HookyardError('rate_limited', 'too many requests for this token', { cause: { retryAfter: wait } });
+    if (wait > 0) {
+      hookyard.rollups.add('api.error', principal.id);
+      throw new HookyardError('rate_limited', 'too many requests for this token', { cause: { retryAfter: wait } });
+    }
     c.set('tokenId', principal.id);
     c.set('principal', principal);
     c.set('session', session);
     await next();
+    if (c.res.status >= 400) hookyard.rollups.add('api.error', principal.id);
   };
   const limitBody = bodyReader(bodyLimitBytes);
   const keys = idempotency(hookyard.storage, { retentionMs: idempotencyRetentionMs });

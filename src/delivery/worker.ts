@@ -30,6 +30,8 @@ export interface WorkerDeps {
   now: () => Date;
   /** Subscribes to "deliveries were created in this process"; returns the unsubscribe. */
   onDeliveriesCreated(listener: () => void): () => void;
+  /** Told of each batch of results once it is written (the dashboard's counters, live updates); must not throw. */
+  onCompleted?(batch: Completion[]): void;
 }
 
 export interface Worker {
@@ -105,7 +107,10 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log:
     },
     flushDelayMs: settings.flushDelayMs,
     flushSize: settings.flushSize,
-    written: (rows) => statistics.written(rows),
+    written: (rows, batch) => {
+      deps.onCompleted?.(batch);
+      return statistics.written(rows);
+    },
     // The results are kept and written again; if this process dies first, the leases expire and the deliveries are retried.
     // An outage is logged once by the storage, not here at every retry.
     failed: (error, rows) => {

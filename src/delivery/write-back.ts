@@ -10,7 +10,7 @@ export interface WriteBackOptions {
   /** After a failed write, wait this long before writing again (ms). */
   retryDelayMs?: number;
   /** Called after each written batch, inside the flush (table maintenance runs here). */
-  written?(rows: number): Promise<void>;
+  written?(rows: number, batch: Completion[]): Promise<void>;
   /** Called when a write fails; the batch is kept and written again. */
   failed?(error: unknown, rows: number): void;
 }
@@ -80,6 +80,6 @@ export class WriteBack {
     this.counters.writes++;
     this.counters.writtenRows += batch.length;
     this.counters.writeMs += performance.now() - startedAt;
-    await this.options.written?.(batch.length);
+    await this.options.written?.(batch.length, batch);
   }
 }

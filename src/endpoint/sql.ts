@@ -163,3 +163,15 @@ export async function endpointSecretsActive(db: Queryable, endpointIds: string[]
   );
   return rows;
 }
+
+/** For the dashboard: how many endpoints there are and are disabled, and the most recently changed disabled ones (with why). */
+export async function endpointDisabledSummary(db: Queryable, limit = 20): Promise<{ total: number; disabled: number; recent: { id: string; appId: string; reason: string | null; updatedAt: Date }[] }> {
+  const [counts, recent] = await Promise.all([
+    db.query<{ total: number; disabled: number }>('select count(*)::int as total, (count(*) filter (where disabled))::int as disabled from hookyard.endpoint'),
+    db.query<{ id: string; app_id: string; disabled_reason: string | null; updated_at: Date }>(
+      'select id, app_id, disabled_reason, updated_at from hookyard.endpoint where disabled order by updated_at desc limit $1',
+      [limit],
+    ),
+  ]);
+  return { ...counts.rows[0]!, recent: recent.rows.map((r) => ({ id: r.id, appId: r.app_id, reason: r.disabled_reason, updatedAt: r.updated_at })) };
+}

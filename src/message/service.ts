@@ -83,6 +83,8 @@ export function messageService(ctx: Context, validators: PayloadValidators) {
     const runOne = async (group: Unit[]): Promise<PublishRow[][]> => {
       const rows = await messagePublish(storage, group.flatMap((u, i) => u.items.map((item) => ({ ...item, unit: i + 1 }))), settings(retentionMs));
       if (rows.some((r) => r.deliveries > 0)) ctx.onDeliveriesCreated();
+      const created = rows.filter((r) => r.outcome === 'created' && r.id !== null && r.appId !== null);
+      if (created.length > 0) ctx.onMessagesCreated?.(created.map((r) => ({ id: r.id!, appId: r.appId! })));
       const split: PublishRow[][] = [];
       let at = 0;
       for (const u of group) split.push(rows.slice(at, (at += u.items.length)));

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { tokenList } from '../auth/token.js';
+import { endpointDisabledSummary } from '../endpoint/sql.js';
+import { validationError } from '../errors.js';
+import type { Queryable } from '../store/port.js';
+import { iso, queryDate, timestamp } from '../api/common.js';
+import { route, type Route } from '../api/route.js';
+import { rollupRead } from './rollup-sql.js';
+import type { Rollups } from './rollups.js';
+import { statsBuild, statsStepMs } from './stats.js';
+
+const DAY = 86_400_000;
+const MAX_RANGE = 31 * DAY;
+
+const series = z.array(z.number());
+const outcomes = <T extends z.ZodType>(t: T) => z.object({ succeeded: t, retrying: t, failed: t });
+
+export const statsOutSchema = z.object({
+  since: timestamp,
+  until: timestamp,
+  stepSeconds: z.number().describe('Each entry of a series covers this many seconds, starting at the matching `time`'),
+  time: z.array(timestamp),
+  series: z.object({
+    messagesPublished: series,
+    deliveries: outcomes(series).describe('Attempts by outcome: succeeded, failed with a retry to come, failed for good'),
+    latencyP50Ms: z.array(z.number().nullable()),
+    latencyP99Ms: z.array(z.number().nullable()),
+    failedAttempts: series.describe('Failed attempts, to any endpoint'),
+    inbound: z.record(z.string(), series).describe('Inbound requests by outcome'),
+    apiRequests: series,
+    apiErrors: series,
+  }),
+  totals: z.object({
+    messagesPublished: z.number(),
+    deliveries: outcomes(z.number()),
+    successRate: z.number().nullable(),
+    latencyP50Ms: z.number().nullable(),
+    latencyP99Ms: z.number().nullable(),
+    failingEndpoints: z.number().describe('Endpoints with a failed attempt in the range (counted by whole hours)'),
+    inbound: z.record(z.string(), z.number()),
+    apiRequests: z.number(),
+    apiErrors: z.number(),
+  }),
+  tokens: z.array(z.object({ id: z.string(), name: z.string().nullable(), requests: z.number(), errors: z.number(), lastUsedAt: timestamp.nullable() })),
+  endpoints: z.object({
+    total: z.number(),
+    disabled: z.number(),
+    recentlyDisabled: z.array(z.object({ id: z.string(), appId: z.string(), reason: z.string().nullable(), updatedAt: timestamp })),
+  }),
+});
+
+export function statsRoutes(db: Queryable, counters: Rollups, now: () => Date): Route[] {
+  return [
+    route({
+      method: 'get', path: '/console/api/stats', operationId: 'console.stats.get', tag: 'Console',
+      summary: "The dashboard's figures per minute (or coarser, at most 1,440 steps) from the rollups; default the last 24 hours (Hookyard extension)",
+      query: z.object({ since: queryDate.optional(), until: queryDate.optional() }),
+      status: 200,
+      response: { name: 'ConsoleStatsOut', schema: statsOutSchema },
+      handler: async ({ query }) => {
+        const until = query.until ?? now();
+        const since = query.since ?? new Date(until.getTime() - DAY);
+        if (since >= until) throw validationError('must be before until', ['query', 'since']);
+        if (until.getTime() - since.getTime() > MAX_RANGE) throw validationError('the range may cover 31 days at most', ['query', 'since']);
+        // What this process has counted but not written yet shows too.
+        await counters.flush();
+        const stepMs = statsStepMs(since, until);
+        const [rows, tokens, endpoints] = await Promise.all([rollupRead(db, since, until, stepMs), tokenList(db), endpointDisabledSummary(db)]);
+        const stats = statsBuild(rows, { since, until, stepMs }, new Map(tokens.map((t) => [t.id, { name: t.name, lastUsedAt: t.lastUsedAt }])));
+        return { ...stats, endpoints: { total: endpoints.total, disabled: endpoints.disabled, recentlyDisabled: endpoints.recent.map((e) => ({ ...e, updatedAt: iso(e.updatedAt) })) } };
+      },
+    }),
+  ];
+}
