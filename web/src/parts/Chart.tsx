@@ -20,7 +20,8 @@ export function Chart({ title, times, series, unit = '' }: { title: string; time
       {
         width: Math.max(300, el.clientWidth),
         height: 200,
-        series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: COLOURS[i % COLOURS.length], width: 2, value: (_u: uPlot, v: number | null) => (v == null ? '—' : `${round(v)}${unit}`) }))],
+                // Points too: a minute with data between empty ones (latency is null where nothing was sent) is a lone point, which a line alone would not show.
+        series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: COLOURS[i % COLOURS.length], width: 2, points: { show: true, size: 4 }, value: (_u: uPlot, v: number | null) => (v == null ? '—' : `${round(v)}${unit}`) }))],
         axes: [{}, { values: (_u: uPlot, ticks: number[]) => ticks.map((v) => `${round(v)}${unit}`) }],
         scales: { x: { time: true } },
         legend: { live: true },
