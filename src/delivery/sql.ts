@@ -249,6 +249,18 @@ export async function deliveryRecover(db: Queryable, endpointId: string, since: 
 }
 
 /**
+ * Makes the pending deliveries of these messages due at `at` (Svix's deliverAt), in the
+ * transaction that published them: no worker can have claimed them yet.
+ */
+export async function deliverySchedule(db: Queryable, messageIds: string[], at: Date): Promise<number> {
+  const result = await db.query(
+    `update hookyard.delivery set next_attempt_at = greatest($2::timestamptz, now()) where message_id = any ($1::text[]) and state = 'pending'`,
+    [messageIds, at],
+  );
+  return result.rowCount ?? 0;
+}
+
+/**
  * Tells listening workers that deliveries of `appId` are due. NOTIFY is
  * transactional: listeners hear it only if the surrounding transaction commits.
  */
