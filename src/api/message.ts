@@ -28,7 +28,7 @@ export const messageOut = (m: Message, withContent = true): z.input<typeof messa
   channels: m.channels,
   tags: m.tags,
   timestamp: iso(m.timestamp),
-  deliverAt: m.deliverAt && iso(m.deliverAt),
+  deliverAt: m.deliverAt ? iso(m.deliverAt) : null,
 });
 
 /**
@@ -37,7 +37,7 @@ export const messageOut = (m: Message, withContent = true): z.input<typeof messa
  */
 export function messageOutText(m: Message, withContent = true): string {
   const head = JSON.stringify({ id: m.id, eventType: m.eventType, eventId: m.eventId });
-  const tail = JSON.stringify({ channels: m.channels, tags: m.tags, timestamp: iso(m.timestamp), deliverAt: m.deliverAt && iso(m.deliverAt) });
+  const tail = JSON.stringify({ channels: m.channels, tags: m.tags, timestamp: iso(m.timestamp), deliverAt: m.deliverAt ? iso(m.deliverAt) : null });
   return `${head.slice(0, -1)},"payload":${withContent ? m.payloadText : '{}'},${tail.slice(1)}`;
 }
 

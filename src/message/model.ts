@@ -14,7 +14,7 @@ export interface Message {
   tags: string[] | null;
   timestamp: Date;
   /** Svix's deliverAt: its deliveries were not due before this time (null: at once). */
-  deliverAt: Date | null;
+  deliverAt?: Date | null;
 }
 
 /** Svix's MessageIn. The payload must be a JSON object, as in Svix. */
