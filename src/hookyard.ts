@@ -1,3 +1,4 @@
+import { taskService, type TaskService } from './task/service.js';
 import { randomBytes } from 'node:crypto';
 import { applicationService, type ApplicationService } from './application/service.js';
 import { attemptService, type AttemptService } from './attempt/service.js';
@@ -65,6 +66,8 @@ export interface Hookyard {
   readonly messages: MessageService;
   /** Manual resend of one delivery, and recovery of an endpoint's failed deliveries. */
   readonly deliveries: DeliveryService;
+  /** Background tasks: replay-missing and recover in steps (Svix's background-task routes). */
+  readonly tasks: TaskService;
   /** The read side of delivery: attempts, where a message went, endpoint stats. */
   readonly attempts: AttemptService;
   /** Starts a delivery worker on this Hookyard; stop it before `close()`. */
@@ -138,6 +141,7 @@ export async function openHookyard(options: HookyardOptions = {}): Promise<Hooky
     endpoints: endpointService(ctx, { allow: cidrList(options.allowCidrs) }),
     messages: messageService(ctx, validators),
     deliveries: deliveryService(ctx),
+    tasks: taskService(ctx),
     attempts: attemptService(storage),
     // The composition root: the worker gets the parts of the context it needs, and nothing else does.
     // With `workerPoolSize` it runs on connections of its own, so publish load cannot starve delivery;
