@@ -23,6 +23,8 @@ export const VALID_BODY: Record<string, unknown> = {
   RecoverIn: { since: new Date(0).toISOString() },
   TokenIn: { name: 'x' },
   ConsoleSessionIn: { token: 'x' },
+  AppPortalAccessIn: {},
+  ApplicationTokenExpireIn: {},
 };
 
 const TABLES = ['application', 'event_type', 'endpoint', 'endpoint_secret', 'message', 'delivery', 'attempt', 'idempotency_key'];
