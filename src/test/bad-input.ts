@@ -21,6 +21,7 @@ export const VALID_BODY: Record<string, unknown> = {
   MessageBatchIn: { messages: [{ eventType: 'a.b', payload: {} }] },
   EventExampleIn: { eventType: 'svix.ping' },
   RecoverIn: { since: new Date(0).toISOString() },
+  ReplayIn: { since: new Date(0).toISOString() },
   TokenIn: { name: 'x' },
   ConsoleSessionIn: { token: 'x' },
   AppPortalAccessIn: {},
