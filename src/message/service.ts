@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { applicationMustGet } from '../application/sql.js';
 import type { Context } from '../context.js';
-import { deliverySchedule } from '../delivery/sql.js';
+import { deliveryCancelForMessages, deliverySchedule } from '../delivery/sql.js';
 import { DELIVERY_CHANNEL } from '../delivery/state.js';
 import { HookyardError, notFound, validationError, type FieldError } from '../errors.js';
 import type { PayloadValidators } from '../event-type/payload-schema.js';
@@ -15,15 +15,30 @@ import {
   DELIVER_AT_MAX_AHEAD_MS,
   DELIVER_AT_MAX_BEHIND_MS,
   messageInSchema,
+  messagePrecheckInSchema,
+  payloadExpiresAt,
   type IdempotencyClaim,
   type Message,
   type MessageIn,
+  type MessagePrecheckIn,
   type PublishOnceResult,
   type PublishOptions,
   type PublishResult,
 } from './model.js';
 import { payloadOf, type Payload } from './payload.js';
-import { messageDeliverAtSet, messageGet, messageList, messagePublish, type MessageListQuery, type PublishItem, type PublishRow, type PublishSettings } from './sql.js';
+import {
+  messageDeliverAtSet,
+  messageGet,
+  messageList,
+  messagePayloadExpunge,
+  messagePrecheck,
+  messagePublish,
+  type MessageListQuery,
+  type PublishItem,
+  type PublishRow,
+  type PublishSettings,
+} from './sql.js';
+
 
 export type MessageService = ReturnType<typeof messageService>;
 
@@ -44,6 +59,7 @@ interface Prepared {
   channels: string[] | null;
   tags: string[] | null;
   deliverAt: Date | null;
+  payloadExpiresAt: Date | null;
 }
 
 /** One request's messages: published together or not at all. */
@@ -118,6 +134,7 @@ export function messageService(ctx: Context, validators: PayloadValidators) {
         channels: body.channels ?? null,
         tags: body.tags ?? null,
         deliverAt,
+        payloadExpiresAt: payloadExpiresAt(createdAt, body),
       };
     });
   }
@@ -186,6 +203,7 @@ export function messageService(ctx: Context, validators: PayloadValidators) {
         eventTypeVersion: known.get(p.eventType)?.version ?? null,
         endpoint: options.endpoint ?? null,
         key,
+        payloadExpiresAt: p.payloadExpiresAt,
       }));
       const rows = prepared.some((p) => p.deliverAt)
         ? await publishScheduled(prepared, items, options, claim)
@@ -275,6 +293,29 @@ export function messageService(ctx: Context, validators: PayloadValidators) {
     async list(appIdOrUid: string, query: MessageListQuery = {}): Promise<Page<Message>> {
       const app = await applicationMustGet(storage, appIdOrUid);
       return messageList(storage, app.id, query);
+    },
+
+    /**
+     * Deletes a message's payload (Svix's expunge-content): reads show `{"expired":true}` from
+     * then on, and its deliveries still waiting (pending, or in flight under a lease) are
+     * cancelled, since there is nothing left to send. An attempt in flight may still arrive; its
+     * result is recorded but changes nothing. Resend and recover skip it.
+     */
+    async expungeContent(appIdOrUid: string, idOrEventId: string): Promise<void> {
+      await storage.transaction(async (tx) => {
+        const app = await applicationMustGet(tx, appIdOrUid);
+        const message = await messageGet(tx, app.id, idOrEventId);
+        if (!message) throw notFound('message');
+        await messagePayloadExpunge(tx, [message.id]);
+        await deliveryCancelForMessages(tx, [message.id]);
+      });
+    },
+
+    /** Svix's precheck: would a message of this event type (and channels) go to any endpoint now? */
+    async precheck(appIdOrUid: string, input: MessagePrecheckIn): Promise<{ active: boolean }> {
+      const body = parseInput(messagePrecheckInSchema, input);
+      const app = await applicationMustGet(storage, appIdOrUid);
+      return { active: await messagePrecheck(storage, app.id, body.eventType, body.channels ?? null) };
     },
   };
 }
