@@ -1,3 +1,4 @@
+import { taskService, type TaskService } from './task/service.js';
 import { randomBytes } from 'node:crypto';
 import { applicationService, type ApplicationService } from './application/service.js';
 import { attemptService, type AttemptService } from './attempt/service.js';
@@ -69,6 +70,8 @@ export interface Hookyard {
   readonly messages: MessageService;
   /** Manual resend of one delivery, and recovery of an endpoint's failed deliveries. */
   readonly deliveries: DeliveryService;
+  /** Background tasks: replay-missing and recover in steps (Svix's background-task routes). */
+  readonly tasks: TaskService;
   /** The read side of delivery: attempts, where a message went, endpoint stats. */
   readonly attempts: AttemptService;
   /** The dashboard's per-minute counters (src/console/rollups.ts): `rollups.add(metric, key, n)`. */
@@ -147,6 +150,7 @@ export async function openHookyard(options: HookyardOptions = {}): Promise<Hooky
     endpoints: endpointService(ctx, { allow: cidrList(options.allowCidrs) }),
     messages: messageService(ctx, validators),
     deliveries: deliveryService(ctx),
+    tasks: taskService(ctx),
     attempts: attemptService(storage),
     rollups: counters,
     // The composition root: the worker gets the parts of the context it needs, and nothing else does.

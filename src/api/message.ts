@@ -16,6 +16,7 @@ export const messageOutSchema = z.object({
   channels: z.array(z.string()).nullable(),
   tags: z.array(z.string()).nullable(),
   timestamp,
+  deliverAt: timestamp.nullable().optional(),
 });
 
 export const messageOut = (m: Message, withContent = true): z.input<typeof messageOutSchema> => ({
@@ -27,6 +28,7 @@ export const messageOut = (m: Message, withContent = true): z.input<typeof messa
   channels: m.channels,
   tags: m.tags,
   timestamp: iso(m.timestamp),
+  deliverAt: m.deliverAt ? iso(m.deliverAt) : null,
 });
 
 /**
@@ -35,7 +37,7 @@ export const messageOut = (m: Message, withContent = true): z.input<typeof messa
  */
 export function messageOutText(m: Message, withContent = true): string {
   const head = JSON.stringify({ id: m.id, eventType: m.eventType, eventId: m.eventId });
-  const tail = JSON.stringify({ channels: m.channels, tags: m.tags, timestamp: iso(m.timestamp) });
+  const tail = JSON.stringify({ channels: m.channels, tags: m.tags, timestamp: iso(m.timestamp), deliverAt: m.deliverAt ? iso(m.deliverAt) : null });
   return `${head.slice(0, -1)},"payload":${withContent ? m.payloadText : '{}'},${tail.slice(1)}`;
 }
 

@@ -38,6 +38,7 @@ export const PORTAL_ACCESS: Record<string, PortalRule> = {
   'v1.endpoint.patch-headers': 'ManageEndpoint',
   'v1.endpoint.send-example': 'CreateAttempts',
   'v1.endpoint.recover': 'CreateAttempts',
+  'v1.endpoint.replay-missing': 'CreateAttempts',
   'v1.message-attempt.resend': 'CreateAttempts',
   'v1.message.list': 'ViewBase',
   'v1.message.get': 'ViewBase',

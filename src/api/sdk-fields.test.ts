@@ -16,8 +16,7 @@ import { describeEachStorage } from '../test/storages.js';
 /**
  * The fields implemented, per SDK model. A field accepted by a schema and missing here fails the
  * test: accepting it is a promise to honour it. Some are listed ahead of their work, by the branch
- * implementing them, and are refused until it lands: `deliverAt` (delivery-controls),
- * `gracePeriodSeconds` (signature-formats).
+ * implementing them, and are refused until it lands: `gracePeriodSeconds` (signature-formats).
  */
 const IMPLEMENTED: Record<string, string[]> = {
   ApplicationIn: ['metadata', 'name', 'rateLimit', 'throttleRate', 'uid'],
@@ -35,6 +34,7 @@ const IMPLEMENTED: Record<string, string[]> = {
   MessageIn: ['channels', 'eventId', 'eventType', 'payload', 'payloadRetentionHours', 'payloadRetentionPeriod', 'tags', 'deliverAt'],
   MessagePrecheckIn: ['channels', 'eventType'],
   RecoverIn: ['since', 'until'],
+  ReplayIn: ['since', 'until'],
   AppPortalAccessIn: ['application', 'capabilities', 'expiry', 'readOnly', 'sessionId'],
   ApplicationTokenExpireIn: ['expiry', 'sessionIds'],
 };

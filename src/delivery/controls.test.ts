@@ -75,8 +75,9 @@ describeEachStorage('delivery controls', (env) => {
       console.log(`rateLimit 10, one worker [${env().kind}]: ${rate.toFixed(2)} deliveries/s`);
       // Never faster; how much slower depends on how busy the machine is (the PGlite thread most of all).
       assert.ok(rate <= 11, `measured ${rate.toFixed(2)}/s`);
-      const rows = await waitForStates(env().storage, ids, ['succeeded']);
-      assert.ok(rows.every((r) => r.attempt_count === 1));
+      await waitForStates(env().storage, ids, ['succeeded']);
+      // Waiting for the rate is not a failure: no attempt failed (a lease that ran out on a very busy machine may repeat one).
+      assert.ok((await attemptsOf(env().storage, ids)).every((a) => a.succeeded));
     });
 
     test('maxInFlight 1: one request at a time', async () => {
@@ -98,6 +99,33 @@ describeEachStorage('delivery controls', (env) => {
       const firstSuccessAt = arrivals('/fifo')[2]!.at;
       assert.equal(arrivals('/fifo-other').length, 6);
       assert.ok(arrivals('/fifo-other').every((r) => r.at < firstSuccessAt), 'the other endpoint was not held');
+    });
+
+    test('deliverAt: the message is not delivered before its time, then at once; other messages are not held', async () => {
+      const { hookyard, storage } = env();
+      const { app, publish } = await setUp([{ path: '/later' }]);
+      const deliverAt = new Date(Date.now() + 1_500);
+      const { message } = await hookyard.messages.publish(app.id, { eventType: 'a.b', payload: { n: 99 }, deliverAt: deliverAt.toISOString() });
+      assert.equal(message.deliverAt?.toISOString(), deliverAt.toISOString());
+      assert.equal((await hookyard.messages.get(app.id, message.id)).deliverAt?.toISOString(), deliverAt.toISOString());
+      const [now] = await publish(1);
+      await waitForStates(storage, [now!], ['succeeded']);
+      const [got] = await receiver.waitFor(1, (r) => r.path === '/later' && r.headers['webhook-id'] === message.id, 10_000);
+      assert.ok(got!.at >= deliverAt.getTime(), `arrived ${deliverAt.getTime() - got!.at} ms early`);
+      const plain = arrivals('/later').find((r) => r.headers['webhook-id'] === now);
+      assert.ok(plain && plain.at < got!.at, 'the unscheduled message, published later, arrived first');
+      console.log(`deliverAt [${env().kind}]: arrived ${got!.at - deliverAt.getTime()} ms after its time`);
+      assert.ok(got!.at - deliverAt.getTime() < 5_000);
+    });
+
+    test('deliverAt: more than 24 hours ahead, in the past, or not a date is refused', async () => {
+      const { hookyard } = env();
+      const app = await hookyard.applications.create({ name: 'refused' });
+      const at = (ms: number) => new Date(Date.now() + ms).toISOString();
+      await assert.rejects(hookyard.messages.publish(app.id, { eventType: 'a.b', payload: {}, deliverAt: at(25 * 3600_000) }), /deliverAt must be at most 24 hours ahead/);
+      await assert.rejects(hookyard.messages.publish(app.id, { eventType: 'a.b', payload: {}, deliverAt: at(-3600_000) }), /deliverAt must not lie in the past/);
+      await assert.rejects(hookyard.messages.publish(app.id, { eventType: 'a.b', payload: {}, deliverAt: 'tomorrow' }), /deliverAt/);
+      assert.equal((await hookyard.messages.list(app.id)).data.length, 0);
     });
 
     test('fifo: a message that fails for good lets the next one go', async () => {

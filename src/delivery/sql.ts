@@ -277,6 +277,87 @@ export async function deliveryRecover(db: Queryable, endpointId: string, since: 
 }
 
 /**
+ * Makes the pending deliveries of these messages due at `at` (Svix's deliverAt), in the
+ * transaction that published them: no worker can have claimed them yet.
+ */
+export async function deliverySchedule(db: Queryable, messageIds: string[], at: Date): Promise<number> {
+  const result = await db.query(
+    `update hookyard.delivery set next_attempt_at = greatest($2::timestamptz, now()) where message_id = any ($1::text[]) and state = 'pending'`,
+    [messageIds, at],
+  );
+  return result.rowCount ?? 0;
+}
+
+export interface TaskStep {
+  /** The last id this step handled (message id for replay, delivery id for recover), null if none. */
+  last: string | null;
+  /** Rows looked at; fewer than the limit means the range is done. */
+  scanned: number;
+  /** Deliveries queued by this step. */
+  queued: number;
+}
+
+/**
+ * One step of replay-missing (Svix's `replay-missing`): the next `limit` messages after `after`,
+ * created in [since, until), of the endpoint's application and its descendants (they fan out to
+ * it), that match its filters and channels and that it never received: no delivery to it yet (it
+ * was disabled, or created later), or one cancelled before any attempt. Each gets a delivery with
+ * one manual attempt first and the retry schedule after it. Walks message_app by id (ids sort by
+ * creation time), so `since`/`until` are id bounds.
+ */
+export async function deliveryReplayMissing(db: Queryable, q: { endpointId: string; appId: string; fromId: string; toId: string | null; after: string | null; limit: number }): Promise<TaskStep> {
+  const { rows } = await db.query<{ last: string | null; scanned: number; queued: number }>(
+    `with recursive apps as (
+       select id from hookyard.application where id = $2
+       union all select a.id from hookyard.application a join apps on a.parent_id = apps.id
+     ), batch as (
+       select m.id, m.event_type, m.channels from hookyard.message m
+        where m.app_id in (select id from apps) and m.id >= $3 and ($4::text is null or m.id < $4) and ($5::text is null or m.id > $5)
+        order by m.id limit $6
+     ), matching as (
+       select b.id from batch b join hookyard.endpoint e on e.id = $1
+        where (e.filter_types is null or b.event_type = any (e.filter_types)) and (e.channels is null or b.channels && e.channels)
+     ), inserted as (
+       insert into hookyard.delivery (message_id, endpoint_id, trigger)
+       select id, $1, 'manual' from matching
+       on conflict (message_id, endpoint_id) do nothing
+       returning 1
+     ), requeued as (
+       update hookyard.delivery d set state = 'pending', next_attempt_at = now(), trigger = 'manual', one_shot = false, updated_at = now()
+        where d.endpoint_id = $1 and d.message_id in (select id from matching) and d.state = 'cancelled' and d.attempt_count = 0
+       returning 1
+     )
+     select (select max(id) from batch) as last, (select count(*)::int from batch) as scanned,
+            (select count(*)::int from inserted) + (select count(*)::int from requeued) as queued`,
+    [q.endpointId, q.appId, q.fromId, q.toId, q.after, q.limit],
+  );
+  return rows[0]!;
+}
+
+/**
+ * One step of recover, for the background task: the next `limit` unsuccessful deliveries (failed,
+ * or cancelled) of the endpoint after delivery id `after`, created in [since, until), each given
+ * one manual attempt. By id, so that one that fails again meanwhile is not taken twice.
+ */
+export async function deliveryRecoverStep(db: Queryable, q: { endpointId: string; since: Date; until: Date | null; after: string | null; limit: number }): Promise<TaskStep> {
+  const { rows } = await db.query<{ last: string | null; scanned: number; queued: number }>(
+    `with batch as (
+       select id from hookyard.delivery
+        where endpoint_id = $1 and state in ('failed', 'cancelled') and created_at >= $2 and ($3::timestamptz is null or created_at < $3)
+          and id > coalesce($4::bigint, 0)
+        order by id limit $5
+     ), requeued as (
+       update hookyard.delivery d set state = 'pending', next_attempt_at = now(), trigger = 'manual', one_shot = true, updated_at = now()
+        where d.id in (select id from batch)
+       returning 1
+     )
+     select (select max(id)::text from batch) as last, (select count(*)::int from batch) as scanned, (select count(*)::int from requeued) as queued`,
+    [q.endpointId, q.since, q.until, q.after, q.limit],
+  );
+  return rows[0]!;
+}
+
+/**
  * Tells listening workers that deliveries of `appId` are due. NOTIFY is
  * transactional: listeners hear it only if the surrounding transaction commits.
  */

@@ -18,6 +18,8 @@ export interface Message {
   channels: string[] | null;
   tags: string[] | null;
   timestamp: Date;
+  /** Svix's deliverAt: its deliveries were not due before this time (null: at once). */
+  deliverAt?: Date | null;
 }
 
 /** Svix's MessageIn. The payload must be a JSON object, as in Svix. */
@@ -27,6 +29,8 @@ export const messageInSchema = z.strictObject({
   payload: z.record(z.string(), z.unknown()),
   channels: z.array(channelSchema).min(1).max(10).nullish(),
   tags: z.array(z.string().min(1).max(128).regex(/^[a-zA-Z0-9\-_./\\#]+$/)).min(1).max(5).nullish(),
+  // Bounds (DELIVER_AT_*) are checked against the server's clock in the service.
+  deliverAt: z.iso.datetime({ offset: true }).nullish(),
   // Days (Svix's default and maximum is 90) or hours, not both: the payload is removed when it
   // runs out (the cleaner does it), or with the message when the server-wide retention is shorter.
   payloadRetentionPeriod: z.number().int().min(1).max(90).nullish(),
@@ -73,6 +77,11 @@ export const jsonText = (text: string): JsonText => new JsonText(text);
 export type MessageIn = Omit<z.input<typeof messageInSchema>, 'payload'> & {
   payload: Record<string, unknown> | JsonText;
 };
+
+/** How far ahead a message may be scheduled (Svix: 24 hours). */
+export const DELIVER_AT_MAX_AHEAD_MS = 24 * 3600_000;
+/** How far back `deliverAt` may lie (clock skew): it is then delivered at once. Svix asks for a minute ahead at least; Hookyard needs no minimum. */
+export const DELIVER_AT_MAX_BEHIND_MS = 60_000;
 
 /**
  * Objects and arrays may nest this deep in a payload, and no deeper: enough for any real

@@ -1,16 +1,19 @@
 import { z } from 'zod';
 import { applicationMustGet } from '../application/sql.js';
 import type { Context } from '../context.js';
-import { deliveryCancelForMessages } from '../delivery/sql.js';
+import { deliveryCancelForMessages, deliverySchedule } from '../delivery/sql.js';
 import { DELIVERY_CHANNEL } from '../delivery/state.js';
-import { HookyardError, notFound, type FieldError } from '../errors.js';
+import { HookyardError, notFound, validationError, type FieldError } from '../errors.js';
 import type { PayloadValidators } from '../event-type/payload-schema.js';
 import { newId } from '../ids/id.js';
 import type { Page } from '../store/page.js';
+import type { Queryable } from '../store/port.js';
 import { parseInput } from '../validate.js';
 import { eventTypeCache } from './event-types.js';
 import { groupCommit, type GroupUnit, type Settled } from './group.js';
 import {
+  DELIVER_AT_MAX_AHEAD_MS,
+  DELIVER_AT_MAX_BEHIND_MS,
   messageInSchema,
   messagePrecheckInSchema,
   payloadExpiresAt,
@@ -24,6 +27,7 @@ import {
 } from './model.js';
 import { payloadOf, type Payload } from './payload.js';
 import {
+  messageDeliverAtSet,
   messageGet,
   messageList,
   messagePayloadExpunge,
@@ -54,6 +58,7 @@ interface Prepared {
   payload: Payload;
   channels: string[] | null;
   tags: string[] | null;
+  deliverAt: Date | null;
   payloadExpiresAt: Date | null;
 }
 
@@ -119,6 +124,9 @@ export function messageService(ctx: Context, validators: PayloadValidators) {
       const { payload: given, ...rest } = (input !== null && typeof input === 'object' ? input : {}) as Record<string, unknown>;
       const payload = given === undefined ? undefined : payloadOf(given, loc(index), ctx.limits.maxPayloadBytes);
       const body = parseInput(messageInSchema, input !== null && typeof input === 'object' ? { ...rest, ...(payload ? { payload: payload.value } : {}) } : input, loc(index));
+      const deliverAt = body.deliverAt ? new Date(body.deliverAt) : null;
+      if (deliverAt && deliverAt.getTime() > createdAt.getTime() + DELIVER_AT_MAX_AHEAD_MS) throw validationError('deliverAt must be at most 24 hours ahead', [...loc(index), 'deliverAt']);
+      if (deliverAt && deliverAt.getTime() < createdAt.getTime() - DELIVER_AT_MAX_BEHIND_MS) throw validationError('deliverAt must not lie in the past', [...loc(index), 'deliverAt']);
       return {
         id: newId('msg', createdAt.getTime()),
         createdAt,
@@ -127,9 +135,35 @@ export function messageService(ctx: Context, validators: PayloadValidators) {
         payload: payload!,
         channels: body.channels ?? null,
         tags: body.tags ?? null,
+        deliverAt,
         payloadExpiresAt: payloadExpiresAt(createdAt, body),
       };
     });
+  }
+
+  /**
+   * A unit with deliverAt runs alone in a transaction (the caller's, or its own): the statement
+   * fans out as usual, and the messages it created get their time and their deliveries are moved
+   * to it before anything commits, so no worker sees them due. Rare enough not to need the group.
+   */
+  async function publishScheduled(prepared: Prepared[], items: PublishItem[], options: PublishOptions, claim?: IdempotencyClaim): Promise<PublishRow[]> {
+    const run = async (db: Queryable): Promise<PublishRow[]> => {
+      const rows = await messagePublish(db, items, settings(claim?.retentionMs));
+      const byTime = new Map<number, string[]>();
+      prepared.forEach((p, i) => {
+        if (!p.deliverAt || rows[i]!.outcome !== 'created') return;
+        const ids = byTime.get(p.deliverAt.getTime()) ?? [];
+        byTime.set(p.deliverAt.getTime(), [...ids, p.id]);
+      });
+      for (const [at, ids] of byTime) {
+        await messageDeliverAtSet(db, ids, new Date(at));
+        await deliverySchedule(db, ids, new Date(at));
+      }
+      return rows;
+    };
+    const rows = options.db ? await run(options.db) : await storage.transaction(run);
+    if (rows.some((r) => r.deliveries > 0)) ctx.onDeliveriesCreated();
+    return rows;
   }
 
   /**
@@ -173,9 +207,11 @@ export function messageService(ctx: Context, validators: PayloadValidators) {
         key,
         payloadExpiresAt: p.payloadExpiresAt,
       }));
-      const rows = options.db
-        ? await messagePublish(options.db, items, settings(claim?.retentionMs))
-        : await groupFor(claim?.retentionMs ?? 0).submit({ size: items.length, bytes: items.reduce((n, i) => n + i.payload.length, 0), items });
+      const rows = prepared.some((p) => p.deliverAt)
+        ? await publishScheduled(prepared, items, options, claim)
+        : options.db
+          ? await messagePublish(options.db, items, settings(claim?.retentionMs))
+          : await groupFor(claim?.retentionMs ?? 0).submit({ size: items.length, bytes: items.reduce((n, i) => n + i.payload.length, 0), items });
       const stale = prepared.filter((_, i) => rows[i]!.outcome === 'stale').map((p) => p.eventType);
       if (stale.length === 0) return rows;
       eventTypes.forget(stale);
@@ -200,6 +236,7 @@ export function messageService(ctx: Context, validators: PayloadValidators) {
           channels: p.channels,
           tags: p.tags,
           timestamp: p.createdAt,
+          deliverAt: p.deliverAt,
         };
         return { message, created: true, deliveries: row.deliveries };
       }

@@ -12,9 +12,11 @@ export interface MessageRow {
   channels: string[] | null;
   tags: string[] | null;
   created_at: Date;
+  /** Absent from hookyard.message_publish's answer. */
+  deliver_at?: Date | null;
 }
 
-const COLUMNS = 'id, app_id, event_type, event_id, payload, channels, tags, created_at';
+const COLUMNS = 'id, app_id, event_type, event_id, payload, channels, tags, created_at, deliver_at';
 
 export function toMessage(r: MessageRow): Message {
   const text = r.payload ?? EXPUNGED_PAYLOAD_TEXT;
@@ -29,6 +31,7 @@ export function toMessage(r: MessageRow): Message {
     channels: r.channels,
     tags: r.tags,
     timestamp: r.created_at,
+    deliverAt: r.deliver_at ?? null,
   };
 }
 
@@ -145,6 +148,11 @@ export async function messagePublish(db: Queryable, items: PublishItem[], settin
     if (!answers[i]) throw new Error(`hookyard.message_publish gave no answer for item ${i + 1} of ${items.length}`);
   }
   return answers;
+}
+
+/** Records when the messages' deliveries are due (Svix's deliverAt); deliverySchedule moves the deliveries. */
+export async function messageDeliverAtSet(db: Queryable, messageIds: string[], at: Date): Promise<void> {
+  await db.query('update hookyard.message set deliver_at = $2 where id = any ($1::text[])', [messageIds, at]);
 }
 
 /** A message of this application by id or by eventId (Svix accepts either). */

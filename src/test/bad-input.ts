@@ -22,6 +22,7 @@ export const VALID_BODY: Record<string, unknown> = {
   MessagePrecheckIn: { eventType: 'a.b' },
   EventExampleIn: { eventType: 'svix.ping' },
   RecoverIn: { since: new Date(0).toISOString() },
+  ReplayIn: { since: new Date(0).toISOString() },
   TokenIn: { name: 'x' },
   ConsoleSessionIn: { token: 'x' },
   AppPortalAccessIn: {},
