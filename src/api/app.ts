@@ -21,6 +21,7 @@ import { healthRoutes } from './health.js';
 import { idempotency } from './idempotency.js';
 import { messageRoutes } from './message.js';
 import { openApiDocument } from './openapi.js';
+import { operationalRoutes } from './operational.js';
 import { honoPath, routeHandler, type Route } from './route.js';
 import { tokenRoutes } from './token.js';
 
@@ -88,6 +89,7 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     ...messageRoutes(hookyard),
     ...attemptRoutes(attempts),
     ...deliveryRoutes(hookyard),
+    ...operationalRoutes(hookyard.operational),
     ...tokenRoutes(hookyard.storage, auth),
   ];
   const openapi = openApiDocument(routes, version);

@@ -30,6 +30,8 @@ export const SETTINGS = {
   bodyLimitBytes: { env: 'HOOKYARD_BODY_LIMIT_BYTES', flag: 'body-limit-bytes', help: `largest request body, bytes; larger gets 413 (default ${DEFAULTS.bodyLimitBytes})` },
   rateLimit: { env: 'HOOKYARD_RATE_LIMIT', flag: 'rate-limit', help: `API requests per second per token, bursts of twice that; 0 = off (default ${DEFAULTS.rateLimit})` },
   retentionDays: { env: 'HOOKYARD_RETENTION_DAYS', flag: 'retention-days', help: `messages, their deliveries and attempts are deleted after this many days; eventId stays idempotent for as long (default ${DEFAULTS.retentionDays})` },
+  endpointFailureThreshold: { env: 'HOOKYARD_ENDPOINT_FAILURE_THRESHOLD', flag: 'endpoint-failure-threshold', help: `disable an endpoint after this many deliveries in a row fail for good; an endpoint's failureThreshold overrides it (default ${DEFAULTS.endpointFailureThreshold})` },
+  endpointFailingHours: { env: 'HOOKYARD_ENDPOINT_FAILING_HOURS', flag: 'endpoint-failing-hours', help: `disable an endpoint that has failed without a success for this many hours (default ${DEFAULTS.endpointFailingMs / 3_600_000})` },
   shutdownGraceMs: { env: 'HOOKYARD_SHUTDOWN_GRACE_MS', flag: 'shutdown-grace-ms', help: `on SIGTERM/SIGINT, how long to drain requests and deliveries, ms (default ${DEFAULTS.shutdownGraceMs})` },
   // Delivery (see docs/delivery.md)
   retrySchedule: { env: 'HOOKYARD_RETRY_SCHEDULE', flag: 'retry-schedule', help: `retry delays in ms after the first attempt, comma-separated (default ${W.retrySchedule.join(',')})` },
@@ -77,6 +79,8 @@ export const configSchema = z.object({
   bodyLimitBytes: intFrom(1024, 512 * 1024 * 1024).default(DEFAULTS.bodyLimitBytes),
   rateLimit: intFrom(0, 1_000_000).default(DEFAULTS.rateLimit),
   retentionDays: intFrom(1, 3650).default(DEFAULTS.retentionDays),
+  endpointFailureThreshold: intFrom(1, 1_000_000).default(DEFAULTS.endpointFailureThreshold),
+  endpointFailingHours: intFrom(1, 24 * 3650).default(DEFAULTS.endpointFailingMs / 3_600_000),
   shutdownGraceMs: intFrom(0, 10 * 60 * 1000).default(DEFAULTS.shutdownGraceMs),
   retrySchedule: z
     .string()

@@ -17,6 +17,21 @@ export interface Endpoint {
   metadata: Record<string, string>;
   createdAt: Date;
   updatedAt: Date;
+  /** Hookyard extension: disable after this many deliveries in a row fail for good; null = the server's setting. */
+  failureThreshold: number | null;
+  /** Health, kept by the database as results are written (migration 013, docs/delivery.md). */
+  health: EndpointHealth;
+}
+
+/** Hookyard extension: how an endpoint has been doing, and when it was disabled. */
+export interface EndpointHealth {
+  disabledAt: Date | null;
+  /** Deliveries in a row that failed for good since the last successful attempt. */
+  consecutiveFailures: number;
+  /** The first failed attempt since the last successful one; null while it succeeds. */
+  failingSince: Date | null;
+  lastSuccessAt: Date | null;
+  lastFailureAt: Date | null;
 }
 
 export const URL_MAX_LENGTH = 4096;
@@ -91,6 +106,8 @@ const endpointFields = {
   disabled: z.boolean().optional(),
   rateLimit: rateLimitSchema.nullish(),
   metadata: metadataSchema.optional(),
+  failureThreshold: z.number().int().min(1).max(1_000_000).nullish()
+    .describe('Hookyard extension: disable the endpoint after this many deliveries in a row fail for good (default: the server\'s setting, 50)'),
 };
 
 /** Svix's EndpointIn. */

@@ -24,6 +24,9 @@ import {
 } from './model.js';
 import {
   endpointDelete,
+  endpointDisable,
+  endpointEmit,
+  endpointEnable,
   endpointGet,
   endpointHeadersGet,
   endpointHeadersRead,
@@ -93,7 +96,22 @@ export function endpointService(ctx: Context, { allow = [] }: EndpointServiceOpt
       disabled: body.disabled ?? false,
       rateLimit: body.rateLimit ?? null,
       metadata: body.metadata ?? {},
+      failureThreshold: body.failureThreshold ?? null,
     };
+  }
+
+  /**
+   * Writes a change and what it causes, in the caller's transaction: disabling parks the
+   * endpoint's pending deliveries, enabling resets its counters and makes them due again, and the
+   * operational events (endpoint.disabled, .enabled, .updated) commit with the change or not at all.
+   */
+  async function write(tx: Queryable, before: Endpoint, fields: EndpointFields): Promise<Endpoint> {
+    const now = ctx.now();
+    if (!before.disabled && fields.disabled) await endpointDisable(tx, before.id, 'disabled through the API', 'manual', now);
+    if (before.disabled && !fields.disabled) await endpointEnable(tx, before.id, now);
+    const after = (await endpointUpdate(tx, before.id, fields).catch(conflict))!;
+    await endpointEmit(tx, 'endpoint.updated', before.id, now);
+    return after;
   }
 
   async function currentSecret(db: Queryable, endpointId: string): Promise<string> {
@@ -112,6 +130,7 @@ export function endpointService(ctx: Context, { allow = [] }: EndpointServiceOpt
         const id = newId('ep', ctx.now().getTime());
         const endpoint = await endpointInsert(tx, id, app.id, fieldsOf(body), body.headers ?? {}).catch(conflict);
         await endpointSecretInsert(tx, id, sealer.seal(secret, id));
+        await endpointEmit(tx, 'endpoint.created', id, ctx.now());
         return endpoint;
       });
     },
@@ -128,7 +147,7 @@ export function endpointService(ctx: Context, { allow = [] }: EndpointServiceOpt
       checkUrl(body.url);
       return storage.transaction(async (tx) => {
         const endpoint = await mustGet(tx, appIdOrUid, endpointIdOrUid);
-        return (await endpointUpdate(tx, endpoint.id, fieldsOf(body)).catch(conflict))!;
+        return write(tx, endpoint, fieldsOf(body));
       });
     },
 
@@ -149,14 +168,19 @@ export function endpointService(ctx: Context, { allow = [] }: EndpointServiceOpt
           disabled: body.disabled ?? e.disabled,
           rateLimit: keep('rateLimit'),
           metadata: body.metadata ?? e.metadata,
+          failureThreshold: keep('failureThreshold'),
         };
-        return (await endpointUpdate(tx, e.id, fields).catch(conflict))!;
+        return write(tx, e, fields);
       });
     },
 
     async delete(appIdOrUid: string, endpointIdOrUid: string): Promise<void> {
-      const endpoint = await mustGet(storage, appIdOrUid, endpointIdOrUid);
-      if (!(await endpointDelete(storage, endpoint.id))) throw notFound('endpoint');
+      await storage.transaction(async (tx) => {
+        const endpoint = await mustGet(tx, appIdOrUid, endpointIdOrUid);
+        // Emitted first, while the event's ids can still be read; the delete commits with it or not at all.
+        await endpointEmit(tx, 'endpoint.deleted', endpoint.id, ctx.now());
+        if (!(await endpointDelete(tx, endpoint.id))) throw notFound('endpoint');
+      });
     },
 
     /** The current signing secret, decrypted (Svix's `GET .../secret`). */

@@ -22,6 +22,10 @@ export const VALID_BODY: Record<string, unknown> = {
   EventExampleIn: { eventType: 'svix.ping' },
   RecoverIn: { since: new Date(0).toISOString() },
   TokenIn: { name: 'x' },
+  OperationalWebhookEndpointIn: { url: 'http://127.0.0.1:9/' },
+  OperationalWebhookEndpointUpdate: { url: 'http://127.0.0.1:9/' },
+  OperationalWebhookEndpointSecretIn: {},
+  OperationalWebhookEndpointHeadersIn: { headers: { 'X-A': '1' } },
 };
 
 const TABLES = ['application', 'event_type', 'endpoint', 'endpoint_secret', 'message', 'delivery', 'attempt', 'idempotency_key'];
