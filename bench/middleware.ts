@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { Hono } from 'hono';
 import { messageOutText } from '../dist/api/message.js';
 import { authenticator } from '../dist/auth/authenticate.js';
+import { tokenHash } from '../dist/auth/token.js';
 import { rateLimiter } from '../dist/auth/rate-limit.js';
 import { jsonDepth, jsonMemberText } from '../dist/json/scan.js';
 import { createLogger } from '../dist/log.js';
@@ -22,7 +23,8 @@ export async function middlewareBench(ctx: BenchContext): Promise<void> {
   const token = `hy_${randomBytes(24).toString('base64url')}`;
   const body = JSON.stringify({ eventType: 'invoice.paid', payload: { type: 'invoice.paid', id: 'inv_123', amount: 4200, currency: 'eur', customer: { id: 'cus_1', email: 'a@example.com' } } });
   const bytes = Buffer.from(body);
-  const auth = authenticator({ query: async () => ({ rows: [{ id: 'tok_bench' }] }) } as never, { cacheMs: 3_600_000 });
+  // The live-token set as the authenticator reads it (hash → id), without a database.
+  const auth = authenticator({ query: async () => ({ rows: [{ id: 'tok_bench', hash: tokenHash(token) }] }) } as never, { cacheMs: 3_600_000 });
   const limiter = rateLimiter({ perSecond: 1e9 });
   const sink = new Writable({ write: (_chunk, _enc, done) => done() });
   const log = createLogger('info', sink);

@@ -22,6 +22,7 @@ export const SETTINGS = {
   dbStatementTimeoutMs: { env: 'HOOKYARD_DB_STATEMENT_TIMEOUT_MS', flag: 'db-statement-timeout-ms', help: `longest PostgreSQL statement, ms; the client gives up 2 s later if the server has not answered; 0 = none; migrations are exempt (default ${DATABASE_DEFAULTS.statementTimeoutMs})` },
   dbIdleInTransactionTimeoutMs: { env: 'HOOKYARD_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', flag: 'db-idle-in-transaction-timeout-ms', help: `PostgreSQL ends a transaction left idle this long, ms; 0 = none (default ${DATABASE_DEFAULTS.idleInTransactionTimeoutMs})` },
   maxPayloadBytes: { env: 'HOOKYARD_MAX_PAYLOAD_BYTES', flag: 'max-payload-bytes', help: `largest message payload accepted, bytes (default ${DEFAULTS.maxPayloadBytes})` },
+  secretGraceSeconds: { env: 'HOOKYARD_SECRET_GRACE_SECONDS', flag: 'secret-grace-seconds', help: `after a signing-secret rotation, how long the old secret keeps co-signing, s; a rotation's gracePeriodSeconds overrides it (default ${DEFAULTS.secretGraceMs / 1000})` },
   logLevel: { env: 'HOOKYARD_LOG_LEVEL', flag: 'log-level', help: `trace|debug|info|warn|error|fatal|silent (default ${DEFAULTS.logLevel})` },
   // The server (src/api, src/cli).
   role: { env: 'HOOKYARD_ROLE', flag: 'role', help: `what serve runs: api|worker|all (default ${DEFAULTS.role})` },
@@ -33,6 +34,15 @@ export const SETTINGS = {
   endpointFailureThreshold: { env: 'HOOKYARD_ENDPOINT_FAILURE_THRESHOLD', flag: 'endpoint-failure-threshold', help: `disable an endpoint after this many deliveries in a row fail for good; an endpoint's failureThreshold overrides it (default ${DEFAULTS.endpointFailureThreshold})` },
   endpointFailingHours: { env: 'HOOKYARD_ENDPOINT_FAILING_HOURS', flag: 'endpoint-failing-hours', help: `disable an endpoint that has failed without a success for this many hours (default ${DEFAULTS.endpointFailingMs / 3_600_000})` },
   shutdownGraceMs: { env: 'HOOKYARD_SHUTDOWN_GRACE_MS', flag: 'shutdown-grace-ms', help: `on SIGTERM/SIGINT, how long to drain requests and deliveries, ms (default ${DEFAULTS.shutdownGraceMs})` },
+  // The console and the app portal (see docs/console.md)
+  sessionIdleMs: { env: 'HOOKYARD_SESSION_IDLE_MS', flag: 'session-idle-ms', help: `a console session unused this long ends, ms; each use slides it (default ${DEFAULTS.sessionIdleMs})` },
+  sessionMaxMs: { env: 'HOOKYARD_SESSION_MAX_MS', flag: 'session-max-ms', help: `a console session ends this long after sign-in however it is used, ms (default ${DEFAULTS.sessionMaxMs})` },
+  secureCookies: { env: 'HOOKYARD_SECURE_COOKIES', flag: 'secure-cookies', help: `the session cookie's Secure flag: auto (for HTTPS requests, X-Forwarded-Proto from --trusted-proxies included)|always|never (default ${DEFAULTS.secureCookies})` },
+  trustedProxies: { env: 'HOOKYARD_TRUSTED_PROXIES', flag: 'trusted-proxies', help: 'CIDRs of reverse proxies whose X-Forwarded-Proto is believed, e.g. 10.0.0.0/8 (default none)' },
+  publicUrl: { env: 'HOOKYARD_PUBLIC_URL', flag: 'public-url', help: 'the URL browsers reach this server at, e.g. https://hooks.example.com, for app portal links (default: the URL of the request that asks for one)' },
+  portalFrameAncestors: { env: 'HOOKYARD_PORTAL_FRAME_ANCESTORS', flag: 'portal-frame-ancestors', help: `who may embed the app portal in an iframe: a CSP frame-ancestors list, e.g. 'self' https://app.example.com (default ${DEFAULTS.portalFrameAncestors})` },
+  portalThemeColor: { env: 'HOOKYARD_PORTAL_THEME_COLOR', flag: 'portal-theme-color', help: 'the app portal\'s accent colour, #rrggbb (default: the built-in one)' },
+  portalLogoUrl: { env: 'HOOKYARD_PORTAL_LOGO_URL', flag: 'portal-logo-url', help: 'an https:// (or /path) URL of a logo the app portal shows (default none)' },
   // Delivery (see docs/delivery.md)
   retrySchedule: { env: 'HOOKYARD_RETRY_SCHEDULE', flag: 'retry-schedule', help: `retry delays in ms after the first attempt, comma-separated (default ${W.retrySchedule.join(',')})` },
   retryJitter: { env: 'HOOKYARD_RETRY_JITTER', flag: 'retry-jitter', help: `spread of each retry delay, 0 to 1 (default ${W.retryJitter} = ±${W.retryJitter * 100}%)` },
@@ -54,6 +64,18 @@ export type SettingName = keyof typeof SETTINGS;
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+const cidrsSetting = z
+  .string()
+  .default('')
+  .refine((text) => {
+    try {
+      cidrListParse(text);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be CIDRs like 127.0.0.0/8,::1/128');
+
 export const configSchema = z.object({
   databaseUrl: z
     .string()
@@ -72,6 +94,7 @@ export const configSchema = z.object({
   dbStatementTimeoutMs: intFrom(0, 86_400_000).default(DATABASE_DEFAULTS.statementTimeoutMs),
   dbIdleInTransactionTimeoutMs: intFrom(0, 86_400_000).default(DATABASE_DEFAULTS.idleInTransactionTimeoutMs),
   maxPayloadBytes: intFrom(1, 64 * 1024 * 1024).default(DEFAULTS.maxPayloadBytes),
+  secretGraceSeconds: intFrom(0, 30 * 24 * 3600).default(DEFAULTS.secretGraceMs / 1000),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default(DEFAULTS.logLevel),
   role: z.enum(['api', 'worker', 'all']).default(DEFAULTS.role),
   host: z.string().min(1).default(DEFAULTS.host),
@@ -82,6 +105,17 @@ export const configSchema = z.object({
   endpointFailureThreshold: intFrom(1, 1_000_000).default(DEFAULTS.endpointFailureThreshold),
   endpointFailingHours: intFrom(1, 24 * 3650).default(DEFAULTS.endpointFailingMs / 3_600_000),
   shutdownGraceMs: intFrom(0, 10 * 60 * 1000).default(DEFAULTS.shutdownGraceMs),
+  sessionIdleMs: intFrom(60_000, 30 * 86_400_000).default(DEFAULTS.sessionIdleMs),
+  sessionMaxMs: intFrom(60_000, 365 * 86_400_000).default(DEFAULTS.sessionMaxMs),
+  secureCookies: z.enum(['auto', 'always', 'never']).default(DEFAULTS.secureCookies),
+  trustedProxies: cidrsSetting,
+  publicUrl: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')).optional(),
+  portalFrameAncestors: z
+    .string()
+    .regex(/^[^;,\r\n]+$/, "must be a CSP source list such as 'self' https://app.example.com (no ; or ,)")
+    .default(DEFAULTS.portalFrameAncestors),
+  portalThemeColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1f6feb').optional(),
+  portalLogoUrl: z.string().regex(/^(https:\/\/|\/)[^\s"'<>]*$/, 'must be an https:// URL or a path starting with /').max(2048).optional(),
   retrySchedule: z
     .string()
     .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'must be delays in ms separated by commas')
@@ -97,17 +131,7 @@ export const configSchema = z.object({
   workerBatchSize: intFrom(1, 10_000).default(W.batchSize),
   leaseMs: intFrom(1_000, 86_400_000).optional(),
   pollIntervalMs: intFrom(10, 600_000).default(W.pollIntervalMs),
-  allowCidrs: z
-    .string()
-    .default('')
-    .refine((text) => {
-      try {
-        cidrListParse(text);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be CIDRs like 127.0.0.0/8,::1/128'),
+  allowCidrs: cidrsSetting,
   requireHttps: z
     .enum(['true', 'false', '1', '0'])
     .transform((v) => v === 'true' || v === '1')

@@ -23,6 +23,7 @@ export function hookyardOptionsFromConfig(config: Config): HookyardOptions {
     ...(config.listenDatabaseUrl ? { listenDatabaseUrl: config.listenDatabaseUrl } : {}),
     databaseTimeouts: { connectMs: config.dbConnectTimeoutMs, statementMs: config.dbStatementTimeoutMs, idleInTransactionMs: config.dbIdleInTransactionTimeoutMs },
     maxPayloadBytes: config.maxPayloadBytes,
+    secretGraceMs: config.secretGraceSeconds * 1000,
     allowCidrs: config.allowCidrs,
     endpointFailureThreshold: config.endpointFailureThreshold,
   };
@@ -30,7 +31,18 @@ export function hookyardOptionsFromConfig(config: Config): HookyardOptions {
 
 /** What the HTTP API needs, besides its logger and version. */
 export function apiOptionsFromConfig(config: Config): Omit<ApiOptions, 'log' | 'version'> {
-  return { bodyLimitBytes: config.bodyLimitBytes, rateLimit: config.rateLimit, idempotencyRetentionMs: DEFAULTS.idempotencyRetentionMs };
+  return {
+    bodyLimitBytes: config.bodyLimitBytes,
+    rateLimit: config.rateLimit,
+    idempotencyRetentionMs: DEFAULTS.idempotencyRetentionMs,
+    sessionIdleMs: config.sessionIdleMs,
+    sessionMaxMs: config.sessionMaxMs,
+    secureCookies: config.secureCookies,
+    trustedProxies: config.trustedProxies,
+    portalFrameAncestors: config.portalFrameAncestors,
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+    portalTheme: { color: config.portalThemeColor ?? null, logoUrl: config.portalLogoUrl ?? null },
+  };
 }
 
 /** The worker options the configuration (environment, flags) sets. */

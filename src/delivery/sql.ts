@@ -1,5 +1,6 @@
 import { attemptInsertSql, attemptToRow } from '../attempt/sql.js';
 import { endpointDisable, toEndpoint, type EndpointRow } from '../endpoint/sql.js';
+import type { SendOptions } from '../endpoint/send-options.js';
 import { pageFinish, pagePlan, type Page, type PageQuery } from '../store/page.js';
 import type { Queryable, Storage } from '../store/port.js';
 import type { Claimed, Completion, EndpointStats, MessageDestination } from './model.js';
@@ -37,10 +38,17 @@ export interface ClaimResult {
    * may commit with an earlier next_attempt_at). Null when it scanned nothing.
    */
   scanReached: Date | null;
+  /**
+   * Controlled endpoints (rate limit, max_in_flight, fifo; migration 014) that the database gave
+   * less than the claim wanted, with how long until they may get more (ms), or null when they wait
+   * for a lease to end. Claims skip them meanwhile (see endpoint-holds.ts).
+   */
+  held: { endpointId: string; waitMs: number | null }[];
 }
 
 interface ClaimedRow {
-  id: number;
+  /** Null in the one row of a claim that took nothing. */
+  id: number | null;
   message_id: string;
   endpoint_id: string;
   attempt_count: number;
@@ -50,11 +58,14 @@ interface ClaimedRow {
   url: string;
   headers: Record<string, string>;
   sensitive_headers: string[] | null;
+  send_options: SendOptions | null;
+  event_type: string | null;
   disabled: boolean;
   /** Comma-separated: cheaper to read than a text[] (which the driver parses element by element). */
   secrets: string | null;
   scanned: number;
   scan_reached: Date | null;
+  held: [string, number | null][] | null;
 }
 
 /**
@@ -77,13 +88,21 @@ export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpoint
   const { rows } = await db.query<ClaimedRow>(
     `with candidate as (
        select * from hookyard.delivery_due_lock($1, $2::text[], $7::timestamptz) where (select hookyard.lane_enter($6))
+     ), wanted as (
+       select endpoint_id, least(count(*)::int, coalesce(($3::jsonb ->> endpoint_id)::int, $4)) as n, min(id) as first_id
+         from candidate group by endpoint_id
+     ), controlled as (
+       -- Rate limit, max_in_flight and fifo, across workers (migration 014): controlled endpoints only.
+       select r.* from (select array_agg(endpoint_id) as ids, array_agg(n) as ns, array_agg(first_id) as firsts from wanted) w,
+              hookyard.endpoint_room(w.ids, w.ns, w.firsts) r
      ), chosen as (
-       select id from (
+       select ranked.id from (
          select id, endpoint_id, next_attempt_at,
                 row_number() over (partition by endpoint_id order by next_attempt_at, id) as rank
            from candidate
-       ) ranked
-        where rank <= coalesce(($3::jsonb ->> endpoint_id)::int, $4)
+       ) ranked left join controlled h on h.endpoint_id = ranked.endpoint_id
+        where case when h.head is not null then ranked.id = h.head and h.room > 0
+                   else rank <= coalesce(h.room, ($3::jsonb ->> ranked.endpoint_id)::int, $4) end
      ), claimed as (
        update hookyard.delivery d
           set state = 'sending', attempt_count = d.attempt_count + 1,
@@ -98,8 +117,12 @@ export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpoint
      )
      select c.*, e.url, e.headers, e.sensitive_headers, coalesce(e.disabled, true) as disabled, s.sealed as secrets, (select count(*)::int from candidate) as scanned,
             least((select min(next_attempt_at) from candidate), now() - interval '2 seconds') as scan_reached,
-            (select m.payload from hookyard.message m where m.id = c.message_id) as payload
-       from claimed c
+            (select m.payload from hookyard.message m where m.id = c.message_id) as payload,
+            -- Send options (migration 015); only their endpoints may need the event type, so only they look it up.
+            e.send_options, case when e.send_options <> '{}' then (select m.event_type from hookyard.message m where m.id = c.message_id) end as event_type,
+            (select json_agg(json_build_array(h.endpoint_id, h.wait_ms)) from controlled h join wanted w using (endpoint_id) where h.room < w.n) as held
+       -- One row even when nothing is claimed (id null), to carry \`held\`.
+       from (values (1)) as one (x) left join claimed c on true
        -- An endpoint deleted while its fan-out ran leaves no row: treated as disabled, the delivery is cancelled.
        left join hookyard.endpoint e on e.id = c.endpoint_id
        left join secrets s on s.endpoint_id = c.endpoint_id`,
@@ -111,8 +134,9 @@ export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpoint
     if (!list) secrets.set(text, (list = text ? text.split(',') : []));
     return list;
   };
-  const claimed = rows.map((r) => ({
-    id: r.id,
+  const held = (rows[0]?.held ?? []).map(([endpointId, waitMs]) => ({ endpointId, waitMs }));
+  const claimed = rows.filter((r) => r.id !== null).map((r) => ({
+    id: r.id!,
     messageId: r.message_id,
     endpointId: r.endpoint_id,
     attemptCount: r.attempt_count,
@@ -123,9 +147,13 @@ export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpoint
     headers: r.headers,
     sensitiveHeaders: r.sensitive_headers ?? [],
     endpointDisabled: r.disabled,
+    sendOptions: r.send_options ?? {},
+    eventType: r.event_type,
     sealedSecrets: secretsOf(r.secrets),
   }));
-  return { claimed, more: (rows[0]?.scanned ?? 0) >= limit, scanReached: rows[0]?.scan_reached ?? null };
+  // As before the row for `held`: a claim that took nothing reports neither "more" nor how far it got.
+  const first = claimed.length ? rows[0] : undefined;
+  return { claimed, more: (first?.scanned ?? 0) >= limit, scanReached: first?.scan_reached ?? null, held };
 }
 
 /**

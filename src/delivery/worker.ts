@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { Hookyard } from '../hookyard.js';
 import { createLogger, type Logger } from '../log.js';
 import { deliveryStatistics } from '../maintenance/delivery-statistics.js';
+import { OutboundAgents } from '../outbound/agents.js';
 import { outboundAgent } from '../outbound/dispatcher.js';
 import { databaseUnavailable } from '../store/unavailable.js';
 import type { Sealer } from '../secrets/seal.js';
 import type { Storage, Unlisten } from '../store/port.js';
 import { attemptRun, attemptSkip, attemptUnsigned } from './attempt.js';
 import { claimSize } from './claim-size.js';
+import { EndpointHolds } from './endpoint-holds.js';
 import { FailureLog } from './failure-log.js';
 import type { Claimed, Completion } from './model.js';
 import { workerSettings, type WorkerOptions } from './options.js';
@@ -68,8 +70,11 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log:
   const { storage } = deps;
   const settings = workerSettings(options);
   // Every attempt may need a connection of its own, slow ones included, and they may all go to one origin.
-  const agent = outboundAgent({ allow: settings.allow, connectTimeoutMs: settings.connectTimeoutMs, connectionsPerOrigin: settings.concurrency + settings.slowConcurrency });
-  const attemptDeps = { agent, settings: settings.attempt, now: deps.now, random: settings.random };
+  const agents = new OutboundAgents(
+    (tls) => outboundAgent({ allow: settings.allow, connectTimeoutMs: settings.connectTimeoutMs, connectionsPerOrigin: settings.concurrency + settings.slowConcurrency, tls }),
+    (endpointId) => log.warn({ endpointId }, 'sending to an endpoint with TLS certificate verification OFF: its webhooks can be read and changed on the network path'),
+  );
+  const attemptDeps = { agent: agents.default, agentFor: (c: Claimed) => agents.for(c.endpointId, c.sendOptions), settings: settings.attempt, now: deps.now, random: settings.random };
 
   // The database lane: this worker's claims and write-backs run one at a time inside PostgreSQL,
   // each statement first waiting for the worker's advisory lock (migration 007). Side by side they
@@ -82,8 +87,22 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log:
   const secrets = new SecretCache(deps.sealer);
   const failureLog = new FailureLog(log);
   const statistics = deliveryStatistics(storage, log);
+  const holds = new EndpointHolds(settings.pollIntervalMs);
+  /** Deliveries whose attempt ended, by id, with their endpoint: once written back, their leases are free. */
+  const ended = new Map<number, string>();
   const writeBack = new WriteBack({
-    write: (batch) => deliveryComplete(storage, batch, lane),
+    write: async (batch) => {
+      await deliveryComplete(storage, batch, lane);
+      // An endpoint held for want of a free lease (max_in_flight, fifo) may have one now.
+      let freed = false;
+      for (const c of batch) {
+        const endpointId = ended.get(c.deliveryId);
+        if (endpointId === undefined) continue;
+        ended.delete(c.deliveryId);
+        if (holds.leaseEnded(endpointId)) freed = true;
+      }
+      if (freed) wake.signal();
+    },
     flushDelayMs: settings.flushDelayMs,
     flushSize: settings.flushSize,
     written: (rows) => statistics.written(rows),
@@ -107,7 +126,7 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log:
   const counters = { claims: 0, claimedRows: 0, claimMs: 0 };
   const inFlight = new Map<number, { claimed: Claimed; done: Promise<void> }>();
   let stopping = false;
-  // Set when the grace period ends: attempts still in flight are cut off by destroying the agent
+  // Set when the grace period ends: attempts still in flight are cut off by destroying the agents
   // (one call, rather than an abort listener on every request) and their results are not recorded.
   let cutOff = false;
   let secretWarned = false;
@@ -138,7 +157,9 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log:
         (completion) => {
           timedOut = completion.attempt?.errorCode === 'timeout';
           // An attempt cut short by shutdown is not recorded; its lease is released instead.
-          if (!cutOff) record(completion);
+          if (cutOff) return;
+          ended.set(completion.deliveryId, claimed.endpointId);
+          record(completion);
         },
         (error: unknown) => log.error({ err: error, delivery: claimed.id }, 'attempt crashed; the lease will expire and it will be retried'),
       )
@@ -170,9 +191,12 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log:
     const { room, otherRoom } = queue.claimRoom();
     wake.mayHaveWork = false; // a notification during the claim sets it again
     const startedAt = performance.now();
+    holds.apply(room, startedAt);
     const scanFrom = scanStart.from(room, startedAt);
-    const { claimed, more, scanReached } = await deliveryClaimDue(storage, { limit: want, leaseMs: settings.leaseMs, endpointCap: otherRoom, endpointRoom: room, lane, scanFrom });
+    const { claimed, more, scanReached, held } = await deliveryClaimDue(storage, { limit: want, leaseMs: settings.leaseMs, endpointCap: otherRoom, endpointRoom: room, lane, scanFrom });
     scanStart.reached(scanReached, scanFrom, room, startedAt);
+    const free = holds.hold(held, performance.now());
+    if (free !== undefined) wake.at(free);
     counters.claims++;
     counters.claimedRows += claimed.length;
     counters.claimMs += performance.now() - startedAt;
@@ -297,7 +321,7 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log:
       clearTimeout(graceTimer);
       if (inFlight.size > 0) {
         cutOff = true;
-        await agent.destroy().catch(() => {});
+        await agents.destroy();
         await all;
       }
       sweep.stop();
@@ -309,7 +333,7 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log:
         const released = await deliveryRelease(storage, left);
         log.info({ released }, 'released leases of unfinished attempts');
       }
-      await agent.close().catch(() => {});
+      await agents.close();
       log.info('delivery worker stopped');
     },
   };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channelSchema, eventTypeNameSchema, metadataSchema, rateLimitSchema, uidSchema } from '../schema-parts.js';
+import { sendOptionFields, type SendOptions } from './send-options.js';
 
 export interface Endpoint {
   id: string;
@@ -14,7 +15,13 @@ export interface Endpoint {
   /** Hookyard extension: why the endpoint was disabled, when Hookyard did it (e.g. a 410 Gone). */
   disabledReason: string | null;
   rateLimit: number | null;
+  /** Hookyard extension: leases at once across all workers (null: each worker's endpointConcurrency). */
+  maxInFlight: number | null;
+  /** Hookyard extension: attempted in publish order, one at a time; a retry holds the later ones. */
+  fifo: boolean;
   metadata: Record<string, string>;
+  /** Hookyard extensions: signature format, header names, body encoding, TLS (send-options.ts). */
+  sendOptions: SendOptions;
   createdAt: Date;
   updatedAt: Date;
   /** Hookyard extension: disable after this many deliveries in a row fail for good; null = the server's setting. */
@@ -105,15 +112,23 @@ const endpointFields = {
   channels: z.array(channelSchema).min(1).max(10).nullish(),
   disabled: z.boolean().optional(),
   rateLimit: rateLimitSchema.nullish(),
+  maxInFlight: z.number().int().min(1).max(1000).nullish().describe('Hookyard extension: deliveries in flight at once across all workers'),
+  fifo: z.boolean().optional().describe('Hookyard extension: attempt one at a time in publish order; a retry holds the later ones'),
   metadata: metadataSchema.optional(),
+  ...sendOptionFields,
   failureThreshold: z.number().int().min(1).max(1_000_000).nullish()
     .describe('Hookyard extension: disable the endpoint after this many deliveries in a row fail for good (default: the server\'s setting, 50)'),
 };
+
+/** Hookyard extension: the kind of secret to generate when none is given. */
+const secretTypeSchema = z.enum(['hmac', 'ed25519'])
+  .describe('Hookyard extension: the secret to generate when none is given: `hmac` (whsec_, the default) or `ed25519` (whsk_, signatures v1a; GET …/secret then answers the whpk_ public key)');
 
 /** Svix's EndpointIn. */
 export const endpointInSchema = z.strictObject({
   ...endpointFields,
   secret: secretInputSchema.nullish(),
+  secretType: secretTypeSchema.optional(),
   headers: headersSchema.nullish(),
 });
 export type EndpointIn = z.input<typeof endpointInSchema>;
@@ -125,5 +140,11 @@ export type EndpointUpdate = z.input<typeof endpointUpdateSchema>;
 export const endpointPatchSchema = endpointUpdateSchema.partial();
 export type EndpointPatch = z.input<typeof endpointPatchSchema>;
 
-export const secretRotateSchema = z.strictObject({ key: secretInputSchema.nullish() });
+export const secretRotateSchema = z.strictObject({
+  key: secretInputSchema.nullish(),
+  /** Svix's: how long the old secret keeps co-signing; the server's default (HOOKYARD_SECRET_GRACE_SECONDS) when absent. */
+  gracePeriodSeconds: z.number().int().min(0).max(30 * 24 * 3600).nullish()
+    .describe('How long the old secret keeps co-signing (s, up to 30 days); the server\'s default when absent'),
+  secretType: secretTypeSchema.optional(),
+});
 export type SecretRotateIn = z.input<typeof secretRotateSchema>;

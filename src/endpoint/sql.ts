@@ -1,6 +1,7 @@
 import type { Queryable } from '../store/port.js';
 import { pageFinish, pagePlan, type Page, type PageQuery } from '../store/page.js';
 import type { Endpoint } from './model.js';
+import type { SendOptions } from './send-options.js';
 
 export interface EndpointRow {
   id: string;
@@ -14,7 +15,10 @@ export interface EndpointRow {
   disabled: boolean;
   disabled_reason: string | null;
   rate_limit: number | null;
+  max_in_flight: number | null;
+  fifo: boolean;
   metadata: Record<string, string>;
+  send_options: SendOptions;
   created_at: Date;
   updated_at: Date;
   failure_threshold: number | null;
@@ -26,7 +30,7 @@ export interface EndpointRow {
 }
 
 const COLUMNS =
-  'id, app_id, uid, url, description, version, filter_types, channels, disabled, disabled_reason, rate_limit, metadata, created_at, updated_at, ' +
+  'id, app_id, uid, url, description, version, filter_types, channels, disabled, disabled_reason, rate_limit, max_in_flight, fifo, metadata, send_options, created_at, updated_at, ' +
   'failure_threshold, consecutive_failures, fail_since, last_success_at, last_failure_at, disabled_at';
 
 export function toEndpoint(r: EndpointRow): Endpoint {
@@ -42,7 +46,10 @@ export function toEndpoint(r: EndpointRow): Endpoint {
     disabled: r.disabled,
     disabledReason: r.disabled_reason,
     rateLimit: r.rate_limit,
+    maxInFlight: r.max_in_flight,
+    fifo: r.fifo,
     metadata: r.metadata,
+    sendOptions: r.send_options ?? {},
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     failureThreshold: r.failure_threshold,
@@ -56,14 +63,14 @@ export function toEndpoint(r: EndpointRow): Endpoint {
   };
 }
 
-export type EndpointFields = Pick<Endpoint, 'uid' | 'url' | 'description' | 'version' | 'filterTypes' | 'channels' | 'disabled' | 'rateLimit' | 'metadata'> &
+export type EndpointFields = Pick<Endpoint, 'uid' | 'url' | 'description' | 'version' | 'filterTypes' | 'channels' | 'disabled' | 'rateLimit' | 'metadata' | 'sendOptions'> &
   Partial<Pick<Endpoint, 'failureThreshold'>>;
 
 export async function endpointInsert(db: Queryable, id: string, appId: string, f: EndpointFields, headers: Record<string, string>): Promise<Endpoint> {
   const { rows } = await db.query<EndpointRow>(
-    `insert into hookyard.endpoint (id, app_id, uid, url, description, version, filter_types, channels, disabled, rate_limit, metadata, headers, failure_threshold)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning ${COLUMNS}`,
-    [id, appId, f.uid, f.url, f.description, f.version, f.filterTypes, f.channels, f.disabled, f.rateLimit, f.metadata, headers, f.failureThreshold ?? null],
+    `insert into hookyard.endpoint (id, app_id, uid, url, description, version, filter_types, channels, disabled, rate_limit, metadata, headers, send_options, failure_threshold)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) returning ${COLUMNS}`,
+    [id, appId, f.uid, f.url, f.description, f.version, f.filterTypes, f.channels, f.disabled, f.rateLimit, f.metadata, headers, f.sendOptions, f.failureThreshold ?? null],
   );
   return toEndpoint(rows[0]!);
 }
@@ -74,9 +81,18 @@ export async function endpointUpdate(db: Queryable, id: string, f: EndpointField
     `update hookyard.endpoint
         set uid = $2, url = $3, description = $4, version = $5, filter_types = $6, channels = $7,
             disabled = $8, disabled_reason = case when $8 then disabled_reason end,
-            rate_limit = $9, metadata = $10, failure_threshold = $11, updated_at = now()
+            rate_limit = $9, metadata = $10, send_options = $11, failure_threshold = $12, updated_at = now()
       where id = $1 returning ${COLUMNS}`,
-    [id, f.uid, f.url, f.description, f.version, f.filterTypes, f.channels, f.disabled, f.rateLimit, f.metadata, f.failureThreshold ?? null],
+    [id, f.uid, f.url, f.description, f.version, f.filterTypes, f.channels, f.disabled, f.rateLimit, f.metadata, f.sendOptions, f.failureThreshold ?? null],
+  );
+  return rows[0] && toEndpoint(rows[0]);
+}
+
+/** The delivery controls the claim enforces (migration 014); answers the endpoint as it now is. */
+export async function endpointControlsSet(db: Queryable, id: string, f: Pick<Endpoint, 'maxInFlight' | 'fifo'>): Promise<Endpoint | undefined> {
+  const { rows } = await db.query<EndpointRow>(
+    `update hookyard.endpoint set max_in_flight = $2, fifo = $3 where id = $1 returning ${COLUMNS}`,
+    [id, f.maxInFlight, f.fifo],
   );
   return rows[0] && toEndpoint(rows[0]);
 }

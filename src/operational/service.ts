@@ -64,6 +64,7 @@ export function operationalService(ctx: Context, { allow = [] }: { allow?: Cidr[
       disabled: body.disabled ?? false,
       rateLimit: body.rateLimit ?? body.throttleRate ?? null,
       metadata: body.metadata ?? {},
+      sendOptions: {},
     };
   }
 

@@ -26,6 +26,7 @@ export const VALID_BODY: Record<string, unknown> = {
   OperationalWebhookEndpointUpdate: { url: 'http://127.0.0.1:9/' },
   OperationalWebhookEndpointSecretIn: {},
   OperationalWebhookEndpointHeadersIn: { headers: { 'X-A': '1' } },
+  ConsoleSessionIn: { token: 'x' },
 };
 
 const TABLES = ['application', 'event_type', 'endpoint', 'endpoint_secret', 'message', 'delivery', 'attempt', 'idempotency_key'];
