@@ -8,10 +8,12 @@ import type { WorkerOptions } from './delivery/options.js';
 import { deliveryService, type DeliveryService } from './delivery/service.js';
 import { createWorker, type Worker } from './delivery/worker.js';
 import { endpointService, type EndpointService } from './endpoint/service.js';
+import { endpointHealthSettingSet } from './endpoint/sql.js';
 import { HookyardError } from './errors.js';
 import { payloadValidators } from './event-type/payload-schema.js';
 import { eventTypeService, type EventTypeService } from './event-type/service.js';
 import { messageService, type MessageService } from './message/service.js';
+import { operationalService, type OperationalService } from './operational/service.js';
 import { secretKeyVerify } from './secrets/key-check.js';
 import { secretKeyLoadOrCreate } from './secrets/key-file.js';
 import { createSealer, KEY_BYTES, parseSecretKey } from './secrets/seal.js';
@@ -52,6 +54,13 @@ export interface HookyardOptions {
   maxPayloadBytes?: number; // bytes
   secretGraceMs?: number; // ms
   /**
+   * Disable an endpoint after this many deliveries in a row fail for good (default 50, see
+   * src/config/defaults.ts); an endpoint's `failureThreshold` overrides it. The database applies it
+   * as results are written, so it is stored there: every process opened with it writes it, and
+   * all processes on one database should be given the same value.
+   */
+  endpointFailureThreshold?: number;
+  /**
    * CIDRs the SSRF guard lets through (e.g. '127.0.0.0/8,::1/128'), as given to the worker.
    * Endpoint URLs on a literal address the guard would always refuse are refused at creation
    * unless this admits them.
@@ -76,6 +85,8 @@ export interface Hookyard {
   readonly attempts: AttemptService;
   /** The dashboard's per-minute counters (src/console/rollups.ts): `rollups.add(metric, key, n)`. */
   readonly rollups: Rollups;
+  /** Operational webhook endpoints (Svix's `operationalWebhookEndpoint`); the events come from the database. */
+  readonly operational: OperationalService;
   /** Starts a delivery worker on this Hookyard; stop it before `close()`. */
   startWorker(options?: WorkerOptions, log?: Logger): Worker;
   /** Subscribes to "deliveries were created in this process"; the worker uses it to wake at once. */
@@ -113,6 +124,7 @@ export async function openHookyard(options: HookyardOptions = {}): Promise<Hooky
   let workerStorage: Storage | undefined;
   try {
     if (options.migrate !== false) await migrate(storage);
+    if (options.endpointFailureThreshold !== undefined) await endpointHealthSettingSet(storage, options.endpointFailureThreshold);
     if (ownsStorage && storage.kind === 'postgres' && options.workerPoolSize) {
       workerStorage = await openStorage({ ...storageOptions, outage, poolSize: options.workerPoolSize, applicationName: 'hookyard-worker' });
     }
@@ -153,6 +165,7 @@ export async function openHookyard(options: HookyardOptions = {}): Promise<Hooky
     tasks: taskService(ctx),
     attempts: attemptService(storage),
     rollups: counters,
+    operational: operationalService(ctx, { allow: cidrList(options.allowCidrs) }),
     // The composition root: the worker gets the parts of the context it needs, and nothing else does.
     // With `workerPoolSize` it runs on connections of its own, so publish load cannot starve delivery;
     // the in-process wake-ups are shared, so a publish here still wakes it at once.

@@ -27,6 +27,7 @@ import { identify } from './identify.js';
 import { idempotency } from './idempotency.js';
 import { messageRoutes } from './message.js';
 import { openApiDocument } from './openapi.js';
+import { operationalRoutes } from './operational.js';
 import { portalRulesCheck, portalScope } from './portal-scope.js';
 import { honoPath, routeHandler, type Route } from './route.js';
 import { tokenRoutes } from './token.js';
@@ -121,6 +122,7 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     ...messageRoutes(hookyard),
     ...attemptRoutes(attempts),
     ...deliveryRoutes(hookyard),
+    ...operationalRoutes(hookyard.operational),
     ...tokenRoutes(hookyard.storage, auth),
     ...sessionRoutes({ db: hookyard.storage, auth, sessions, cookies, now, clientAddress }),
     ...statsRoutes(hookyard.storage, hookyard.rollups, now),

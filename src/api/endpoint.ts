@@ -34,7 +34,15 @@ export const endpointOutSchema = z.object({
   tlsWarning: z.string().nullable().describe('Hookyard extension: set while TLS verification is off'),
   createdAt: timestamp,
   updatedAt: timestamp,
+  failureThreshold: z.number().nullable().describe('Hookyard extension: disabled after this many deliveries in a row fail for good; null: the server\'s setting'),
+  disabledAt: timestamp.nullable().describe('Hookyard extension: when the endpoint was disabled'),
+  consecutiveFailures: z.number().describe('Hookyard extension: deliveries in a row that failed for good since the last successful attempt'),
+  failingSince: timestamp.nullable().describe('Hookyard extension: the first failed attempt since the last successful one'),
+  lastSuccessAt: timestamp.nullable().describe('Hookyard extension: the last successful attempt (to the second)'),
+  lastFailureAt: timestamp.nullable().describe('Hookyard extension: the last failed attempt'),
 });
+
+const isoOrNull = (d: Date | null) => (d ? iso(d) : null);
 
 export const endpointOut = (e: Endpoint): z.input<typeof endpointOutSchema> => ({
   id: e.id,
@@ -59,6 +67,12 @@ export const endpointOut = (e: Endpoint): z.input<typeof endpointOutSchema> => (
   tlsWarning: e.sendOptions.tlsVerify === false ? TLS_OFF_WARNING : null,
   createdAt: iso(e.createdAt),
   updatedAt: iso(e.updatedAt),
+  failureThreshold: e.failureThreshold,
+  disabledAt: isoOrNull(e.health.disabledAt),
+  consecutiveFailures: e.health.consecutiveFailures,
+  failingSince: isoOrNull(e.health.failingSince),
+  lastSuccessAt: isoOrNull(e.health.lastSuccessAt),
+  lastFailureAt: isoOrNull(e.health.lastFailureAt),
 });
 
 const endpointIn = endpointInSchema.extend(throttleRateField);

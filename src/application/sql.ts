@@ -56,7 +56,8 @@ export async function applicationMustGet(db: Queryable, idOrUid: string): Promis
 /** Looks an application up by id or uid, as Svix does everywhere an app is named. */
 export async function applicationGet(db: Queryable, idOrUid: string): Promise<Application | undefined> {
   const { rows } = await db.query<ApplicationRow>(
-    `select ${COLUMNS} from hookyard.application where id = $1 or uid = $1 limit 1`,
+    // The internal application of the operational webhooks (src/operational/) is not one of the caller's.
+    `select ${COLUMNS} from hookyard.application where (id = $1 or uid = $1) and id <> 'app_hookyard_operational' limit 1`,
     [idOrUid],
   );
   return rows[0] && toApplication(rows[0]);
@@ -80,7 +81,7 @@ export async function applicationDelete(db: Queryable, id: string): Promise<bool
 export async function applicationList(db: Queryable, query: PageQuery): Promise<Page<Application>> {
   const plan = pagePlan(query, 'id', 1);
   const { rows } = await db.query<ApplicationRow>(
-    `select ${COLUMNS} from hookyard.application where ${plan.where} order by ${plan.orderBy} limit ${plan.fetch}`,
+    `select ${COLUMNS} from hookyard.application where id <> 'app_hookyard_operational' and ${plan.where} order by ${plan.orderBy} limit ${plan.fetch}`,
     plan.cursor === undefined ? [] : [plan.cursor],
   );
   return pageFinish(plan, rows, (r) => r.id, toApplication);

@@ -31,6 +31,8 @@ export const SETTINGS = {
   bodyLimitBytes: { env: 'HOOKYARD_BODY_LIMIT_BYTES', flag: 'body-limit-bytes', help: `largest request body, bytes; larger gets 413 (default ${DEFAULTS.bodyLimitBytes})` },
   rateLimit: { env: 'HOOKYARD_RATE_LIMIT', flag: 'rate-limit', help: `API requests per second per token, bursts of twice that; 0 = off (default ${DEFAULTS.rateLimit})` },
   retentionDays: { env: 'HOOKYARD_RETENTION_DAYS', flag: 'retention-days', help: `messages, their deliveries and attempts are deleted after this many days; eventId stays idempotent for as long (default ${DEFAULTS.retentionDays})` },
+  endpointFailureThreshold: { env: 'HOOKYARD_ENDPOINT_FAILURE_THRESHOLD', flag: 'endpoint-failure-threshold', help: `disable an endpoint after this many deliveries in a row fail for good; an endpoint's failureThreshold overrides it (default ${DEFAULTS.endpointFailureThreshold})` },
+  endpointFailingHours: { env: 'HOOKYARD_ENDPOINT_FAILING_HOURS', flag: 'endpoint-failing-hours', help: `disable an endpoint that has failed without a success for this many hours (default ${DEFAULTS.endpointFailingMs / 3_600_000})` },
   shutdownGraceMs: { env: 'HOOKYARD_SHUTDOWN_GRACE_MS', flag: 'shutdown-grace-ms', help: `on SIGTERM/SIGINT, how long to drain requests and deliveries, ms (default ${DEFAULTS.shutdownGraceMs})` },
   // The console and the app portal (see docs/console.md)
   sessionIdleMs: { env: 'HOOKYARD_SESSION_IDLE_MS', flag: 'session-idle-ms', help: `a console session unused this long ends, ms; each use slides it (default ${DEFAULTS.sessionIdleMs})` },
@@ -100,6 +102,8 @@ export const configSchema = z.object({
   bodyLimitBytes: intFrom(1024, 512 * 1024 * 1024).default(DEFAULTS.bodyLimitBytes),
   rateLimit: intFrom(0, 1_000_000).default(DEFAULTS.rateLimit),
   retentionDays: intFrom(1, 3650).default(DEFAULTS.retentionDays),
+  endpointFailureThreshold: intFrom(1, 1_000_000).default(DEFAULTS.endpointFailureThreshold),
+  endpointFailingHours: intFrom(1, 24 * 3650).default(DEFAULTS.endpointFailingMs / 3_600_000),
   shutdownGraceMs: intFrom(0, 10 * 60 * 1000).default(DEFAULTS.shutdownGraceMs),
   sessionIdleMs: intFrom(60_000, 30 * 86_400_000).default(DEFAULTS.sessionIdleMs),
   sessionMaxMs: intFrom(60_000, 365 * 86_400_000).default(DEFAULTS.sessionMaxMs),

@@ -12,6 +12,10 @@ export const DEFAULTS = {
   maxPayloadBytes: 1024 * 1024,
   /** How long a rotated-out signing secret keeps co-signing. */
   secretGraceMs: 24 * 60 * 60 * 1000,
+  /** An endpoint is disabled after this many deliveries in a row fail for good (the design's 50), unless it sets its own. */
+  endpointFailureThreshold: 50,
+  /** ...or once it has failed without a success for this long (Svix: 5 days), found by the health pass (ms). */
+  endpointFailingMs: 5 * 24 * 60 * 60 * 1000,
   /** PostgreSQL connections per pool; the connection settings' defaults are in src/store/settings.ts, beside the adapter. */
   poolSize: DATABASE_DEFAULTS.poolSize,
   // The API (createApi).
@@ -65,4 +69,10 @@ export const WORKER_DEFAULTS = {
 export const CLEANER_DEFAULTS = {
   firstAfterMs: 10_000,
   everyMs: 60 * 60 * 1000,
+} as const;
+
+/** The endpoint health pass's cadence (src/maintenance/health-schedule.ts): cheap, so soon after start, then every 10 minutes. */
+export const HEALTH_PASS_DEFAULTS = {
+  firstAfterMs: 30_000,
+  everyMs: 10 * 60 * 1000,
 } as const;

@@ -2,6 +2,7 @@ import type { ApiOptions } from '../api/app.js';
 import type { WorkerOptions } from '../delivery/options.js';
 import type { HookyardOptions } from '../hookyard.js';
 import type { CleanerOptions } from '../maintenance/cleaner.js';
+import type { HealthPassOptions } from '../maintenance/endpoint-health.js';
 import type { Config } from './config.js';
 import { DEFAULTS } from './defaults.js';
 
@@ -24,6 +25,7 @@ export function hookyardOptionsFromConfig(config: Config): HookyardOptions {
     maxPayloadBytes: config.maxPayloadBytes,
     secretGraceMs: config.secretGraceSeconds * 1000,
     allowCidrs: config.allowCidrs,
+    endpointFailureThreshold: config.endpointFailureThreshold,
   };
 }
 
@@ -61,6 +63,11 @@ export function workerOptionsFromConfig(config: Config): WorkerOptions {
     requireHttps: config.requireHttps,
     maxResponseBytes: config.maxResponseBytes,
   };
+}
+
+/** When the endpoint health pass disables an endpoint that keeps failing. */
+export function healthPassOptionsFromConfig(config: Config): HealthPassOptions {
+  return { failingMs: config.endpointFailingHours * 3_600_000 };
 }
 
 /** What the retention cleaner keeps, and for how long. */

@@ -187,14 +187,12 @@ export async function deliveryRelease(db: Queryable, claims: { id: number; attem
  */
 export async function deliveryComplete(storage: Storage, completions: Completion[], lane?: number): Promise<void> {
   if (completions.length === 0) return;
-  const gone = completions.flatMap((c) => (c.disableEndpoint ? [c.disableEndpoint] : []));
+  const gone = completions.flatMap((c) => (c.disableEndpoint ? [{ ...c.disableEndpoint, at: c.attempt?.createdAt }] : []));
   if (gone.length === 0) return deliveryCompleteIn(storage, completions, lane);
   await storage.transaction(async (tx) => {
     await deliveryCompleteIn(tx, completions, lane);
-    for (const { endpointId, reason } of gone) {
-      await endpointDisable(tx, endpointId, reason);
-      await deliveryCancelPending(tx, endpointId);
-    }
+    // Disabling parks the endpoint's pending deliveries (migration 013): re-enabling delivers them.
+    for (const { endpointId, reason, at } of gone) await endpointDisable(tx, endpointId, reason, 'automatic', at);
   });
 }
 
@@ -213,16 +211,6 @@ async function deliveryCompleteIn(db: Queryable, completions: Completion[], lane
       where d.id = x.id and d.state = 'sending' and d.attempt_count = x.claimed and (select hookyard.lane_enter($3))`,
     [JSON.stringify(attempts), JSON.stringify(updates), lane ?? null],
   );
-}
-
-/**
- * Cancels an endpoint's pending deliveries (410 Gone disabled it): they would
- * be cancelled at claim anyway, and doing it now frees the queue. `recover`
- * re-queues them once the endpoint is enabled again.
- */
-export async function deliveryCancelPending(db: Queryable, endpointId: string): Promise<number> {
-  const result = await db.query(`update hookyard.delivery set state = 'cancelled', updated_at = now() where endpoint_id = $1 and state = 'pending'`, [endpointId]);
-  return result.rowCount ?? 0;
 }
 
 /**
@@ -368,8 +356,9 @@ export async function deliveryNotify(db: Queryable, appId: string): Promise<void
 /** The endpoints a message fanned out to, by endpoint id, with their delivery's state. */
 export async function deliveryListByMessage(db: Queryable, messageId: string, query: PageQuery): Promise<Page<MessageDestination>> {
   const plan = pagePlan(query, 'e.id', 2);
-  const { rows } = await db.query<EndpointRow & { state: DeliveryState; next_attempt_at: Date }>(
-    `select e.*, d.state, d.next_attempt_at
+  const { rows } = await db.query<EndpointRow & { state: DeliveryState; next_attempt_at: Date | null }>(
+    // A parked delivery (its endpoint is disabled, migration 013) is due at 'infinity': no time to show.
+    `select e.*, d.state, case when d.next_attempt_at <> 'infinity' then d.next_attempt_at end as next_attempt_at
        from hookyard.delivery d join hookyard.endpoint e on e.id = d.endpoint_id
       where d.message_id = $1 and ${plan.where}
       order by ${plan.orderBy} limit ${plan.fetch}`,

@@ -24,6 +24,21 @@ export interface Endpoint {
   sendOptions: SendOptions;
   createdAt: Date;
   updatedAt: Date;
+  /** Hookyard extension: disable after this many deliveries in a row fail for good; null = the server's setting. */
+  failureThreshold: number | null;
+  /** Health, kept by the database as results are written (migration 013, docs/delivery.md). */
+  health: EndpointHealth;
+}
+
+/** Hookyard extension: how an endpoint has been doing, and when it was disabled. */
+export interface EndpointHealth {
+  disabledAt: Date | null;
+  /** Deliveries in a row that failed for good since the last successful attempt. */
+  consecutiveFailures: number;
+  /** The first failed attempt since the last successful one; null while it succeeds. */
+  failingSince: Date | null;
+  lastSuccessAt: Date | null;
+  lastFailureAt: Date | null;
 }
 
 export const URL_MAX_LENGTH = 4096;
@@ -101,6 +116,8 @@ const endpointFields = {
   fifo: z.boolean().optional().describe('Hookyard extension: attempt one at a time in publish order; a retry holds the later ones'),
   metadata: metadataSchema.optional(),
   ...sendOptionFields,
+  failureThreshold: z.number().int().min(1).max(1_000_000).nullish()
+    .describe('Hookyard extension: disable the endpoint after this many deliveries in a row fail for good (default: the server\'s setting, 50)'),
 };
 
 /** Hookyard extension: the kind of secret to generate when none is given. */

@@ -26,6 +26,9 @@ import {
 import {
   endpointControlsSet,
   endpointDelete,
+  endpointDisable,
+  endpointEmit,
+  endpointEnable,
   endpointGet,
   endpointHeadersGet,
   endpointHeadersRead,
@@ -97,6 +100,7 @@ export function endpointService(ctx: Context, { allow = [] }: EndpointServiceOpt
       rateLimit: body.rateLimit ?? null,
       metadata: body.metadata ?? {},
       sendOptions: sendOptionsMerge(earlier, body),
+      failureThreshold: body.failureThreshold ?? null,
     };
   }
 
@@ -122,6 +126,21 @@ export function endpointService(ctx: Context, { allow = [] }: EndpointServiceOpt
     return { maxInFlight: body.maxInFlight ?? null, fifo: body.fifo ?? false };
   }
 
+  /**
+   * Writes a change and what it causes, in the caller's transaction: disabling parks the
+   * endpoint's pending deliveries, enabling resets its counters and makes them due again, and the
+   * operational events (endpoint.disabled, .enabled, .updated) commit with the change or not at all.
+   */
+  async function write(tx: Queryable, before: Endpoint, fields: EndpointFields, controls: Pick<Endpoint, 'maxInFlight' | 'fifo'>): Promise<Endpoint> {
+    const now = ctx.now();
+    if (!before.disabled && fields.disabled) await endpointDisable(tx, before.id, 'disabled through the API', 'manual', now);
+    if (before.disabled && !fields.disabled) await endpointEnable(tx, before.id, now);
+    await endpointUpdate(tx, before.id, fields).catch(conflict);
+    const after = (await endpointControlsSet(tx, before.id, controls))!;
+    await endpointEmit(tx, 'endpoint.updated', before.id, now);
+    return after;
+  }
+
   async function currentSecret(db: Queryable, endpointId: string): Promise<string> {
     const [newest] = await endpointSecretsActive(db, [endpointId], ctx.now());
     if (!newest) throw notFound('endpoint secret');
@@ -140,7 +159,9 @@ export function endpointService(ctx: Context, { allow = [] }: EndpointServiceOpt
         const id = newId('ep', ctx.now().getTime());
         await endpointInsert(tx, id, app.id, fields, body.headers ?? {}).catch(conflict);
         await endpointSecretInsert(tx, id, sealer.seal(secret, id));
-        return (await endpointControlsSet(tx, id, controlsOf(body)))!;
+        const endpoint = (await endpointControlsSet(tx, id, controlsOf(body)))!;
+        await endpointEmit(tx, 'endpoint.created', id, ctx.now());
+        return endpoint;
       });
     },
 
@@ -158,8 +179,7 @@ export function endpointService(ctx: Context, { allow = [] }: EndpointServiceOpt
         const endpoint = await mustGet(tx, appIdOrUid, endpointIdOrUid);
         const fields = fieldsOf(body, endpoint.sendOptions);
         if (fields.sendOptions.signatureFormat) checkSecretFits(fields.sendOptions, await currentSecret(tx, endpoint.id), ['body', 'signatureFormat']);
-        await endpointUpdate(tx, endpoint.id, fields).catch(conflict);
-        return (await endpointControlsSet(tx, endpoint.id, controlsOf(body)))!;
+        return write(tx, endpoint, fields, controlsOf(body));
       });
     },
 
@@ -181,16 +201,20 @@ export function endpointService(ctx: Context, { allow = [] }: EndpointServiceOpt
           rateLimit: keep('rateLimit'),
           metadata: body.metadata ?? e.metadata,
           sendOptions: sendOptionsMerge(e.sendOptions, body),
+          failureThreshold: keep('failureThreshold'),
         };
         if (fields.sendOptions.signatureFormat) checkSecretFits(fields.sendOptions, await currentSecret(tx, e.id), ['body', 'signatureFormat']);
-        await endpointUpdate(tx, e.id, fields).catch(conflict);
-        return (await endpointControlsSet(tx, e.id, { maxInFlight: body.maxInFlight === undefined ? e.maxInFlight : body.maxInFlight, fifo: body.fifo ?? e.fifo }))!;
+        return write(tx, e, fields, { maxInFlight: body.maxInFlight === undefined ? e.maxInFlight : body.maxInFlight, fifo: body.fifo ?? e.fifo });
       });
     },
 
     async delete(appIdOrUid: string, endpointIdOrUid: string): Promise<void> {
-      const endpoint = await mustGet(storage, appIdOrUid, endpointIdOrUid);
-      if (!(await endpointDelete(storage, endpoint.id))) throw notFound('endpoint');
+      await storage.transaction(async (tx) => {
+        const endpoint = await mustGet(tx, appIdOrUid, endpointIdOrUid);
+        // Emitted first, while the event's ids can still be read; the delete commits with it or not at all.
+        await endpointEmit(tx, 'endpoint.deleted', endpoint.id, ctx.now());
+        if (!(await endpointDelete(tx, endpoint.id))) throw notFound('endpoint');
+      });
     },
 
     /**

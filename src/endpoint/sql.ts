@@ -21,10 +21,17 @@ export interface EndpointRow {
   send_options: SendOptions;
   created_at: Date;
   updated_at: Date;
+  failure_threshold: number | null;
+  consecutive_failures: number;
+  fail_since: Date | null;
+  last_success_at: Date | null;
+  last_failure_at: Date | null;
+  disabled_at: Date | null;
 }
 
 const COLUMNS =
-  'id, app_id, uid, url, description, version, filter_types, channels, disabled, disabled_reason, rate_limit, max_in_flight, fifo, metadata, send_options, created_at, updated_at';
+  'id, app_id, uid, url, description, version, filter_types, channels, disabled, disabled_reason, rate_limit, max_in_flight, fifo, metadata, send_options, created_at, updated_at, ' +
+  'failure_threshold, consecutive_failures, fail_since, last_success_at, last_failure_at, disabled_at';
 
 export function toEndpoint(r: EndpointRow): Endpoint {
   return {
@@ -45,16 +52,25 @@ export function toEndpoint(r: EndpointRow): Endpoint {
     sendOptions: r.send_options ?? {},
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    failureThreshold: r.failure_threshold,
+    health: {
+      disabledAt: r.disabled_at,
+      consecutiveFailures: r.consecutive_failures,
+      failingSince: r.fail_since,
+      lastSuccessAt: r.last_success_at,
+      lastFailureAt: r.last_failure_at,
+    },
   };
 }
 
-export type EndpointFields = Pick<Endpoint, 'uid' | 'url' | 'description' | 'version' | 'filterTypes' | 'channels' | 'disabled' | 'rateLimit' | 'metadata' | 'sendOptions'>;
+export type EndpointFields = Pick<Endpoint, 'uid' | 'url' | 'description' | 'version' | 'filterTypes' | 'channels' | 'disabled' | 'rateLimit' | 'metadata' | 'sendOptions'> &
+  Partial<Pick<Endpoint, 'failureThreshold'>>;
 
 export async function endpointInsert(db: Queryable, id: string, appId: string, f: EndpointFields, headers: Record<string, string>): Promise<Endpoint> {
   const { rows } = await db.query<EndpointRow>(
-    `insert into hookyard.endpoint (id, app_id, uid, url, description, version, filter_types, channels, disabled, rate_limit, metadata, headers, send_options)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning ${COLUMNS}`,
-    [id, appId, f.uid, f.url, f.description, f.version, f.filterTypes, f.channels, f.disabled, f.rateLimit, f.metadata, headers, f.sendOptions],
+    `insert into hookyard.endpoint (id, app_id, uid, url, description, version, filter_types, channels, disabled, rate_limit, metadata, headers, send_options, failure_threshold)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) returning ${COLUMNS}`,
+    [id, appId, f.uid, f.url, f.description, f.version, f.filterTypes, f.channels, f.disabled, f.rateLimit, f.metadata, headers, f.sendOptions, f.failureThreshold ?? null],
   );
   return toEndpoint(rows[0]!);
 }
@@ -65,9 +81,9 @@ export async function endpointUpdate(db: Queryable, id: string, f: EndpointField
     `update hookyard.endpoint
         set uid = $2, url = $3, description = $4, version = $5, filter_types = $6, channels = $7,
             disabled = $8, disabled_reason = case when $8 then disabled_reason end,
-            rate_limit = $9, metadata = $10, send_options = $11, updated_at = now()
+            rate_limit = $9, metadata = $10, send_options = $11, failure_threshold = $12, updated_at = now()
       where id = $1 returning ${COLUMNS}`,
-    [id, f.uid, f.url, f.description, f.version, f.filterTypes, f.channels, f.disabled, f.rateLimit, f.metadata, f.sendOptions],
+    [id, f.uid, f.url, f.description, f.version, f.filterTypes, f.channels, f.disabled, f.rateLimit, f.metadata, f.sendOptions, f.failureThreshold ?? null],
   );
   return rows[0] && toEndpoint(rows[0]);
 }
@@ -104,12 +120,25 @@ export async function endpointList(db: Queryable, appId: string, query: PageQuer
   return pageFinish(plan, rows, (r) => r.id, toEndpoint);
 }
 
-/** Disables an endpoint on Hookyard's own initiative, recording why. */
-export async function endpointDisable(db: Queryable, id: string, reason: string): Promise<void> {
-  await db.query(
-    `update hookyard.endpoint set disabled = true, disabled_reason = $2, updated_at = now() where id = $1`,
-    [id, reason],
-  );
+/**
+ * Disables an enabled endpoint (migration 013's hookyard.endpoint_disable): records when and why,
+ * parks its pending deliveries until it is enabled again, and emits endpoint.disabled. False when
+ * it was disabled already.
+ */
+export async function endpointDisable(db: Queryable, id: string, reason: string, trigger: 'manual' | 'automatic' = 'automatic', at: Date = new Date()): Promise<boolean> {
+  const { rows } = await db.query<{ done: boolean }>('select hookyard.endpoint_disable($1, $2, $3, $4) as done', [id, at, reason, trigger]);
+  return rows[0]?.done === true;
+}
+
+/** Enables a disabled endpoint: counters reset, parked deliveries due now, endpoint.enabled emitted. False when it was enabled. */
+export async function endpointEnable(db: Queryable, id: string, at: Date): Promise<boolean> {
+  const { rows } = await db.query<{ done: boolean }>('select hookyard.endpoint_enable($1, $2) as done', [id, at]);
+  return rows[0]?.done === true;
+}
+
+/** Emits an endpoint event (endpoint.created, .updated, .deleted) to the operational webhooks, in the caller's transaction. */
+export async function endpointEmit(db: Queryable, type: 'endpoint.created' | 'endpoint.updated' | 'endpoint.deleted', id: string, at: Date): Promise<void> {
+  await db.query('select hookyard.endpoint_emit($1, $2, $3)', [type, id, at]);
 }
 
 export async function endpointHeadersGet(db: Queryable, id: string): Promise<Record<string, string>> {
@@ -174,4 +203,35 @@ export async function endpointDisabledSummary(db: Queryable, limit = 20): Promis
     ),
   ]);
   return { ...counts.rows[0]!, recent: recent.rows.map((r) => ({ id: r.id, appId: r.app_id, reason: r.disabled_reason, updatedAt: r.updated_at })) };
+}
+
+/** The server-wide failure threshold (migration 013's one-row table), written only when it changes. */
+export async function endpointHealthSettingSet(db: Queryable, failureThreshold: number): Promise<void> {
+  await db.query(
+    `update hookyard.endpoint_health_setting set failure_threshold = $1 where failure_threshold is distinct from $1`,
+    [failureThreshold],
+  );
+}
+
+/**
+ * The health pass's statement: disables, as `automatic`, each enabled endpoint failing since
+ * before `failingBefore`, or at its threshold of deliveries failed in a row. Returns how many.
+ * Plan expected: the partial index endpoint_failing (every failing endpoint has a fail_since).
+ */
+export async function endpointDisableFailing(db: Queryable, now: Date, failingBefore: Date): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `with due as (
+       select e.id,
+              case when e.fail_since <= $2
+                   then format('failed without a success since %s', to_char(e.fail_since at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
+                   else format('%s deliveries in a row failed (the threshold is %s)', e.consecutive_failures, coalesce(e.failure_threshold, s.failure_threshold)) end as reason
+         from hookyard.endpoint e cross join hookyard.endpoint_health_setting s
+        where e.fail_since is not null and not e.disabled
+          and (e.fail_since <= $2 or e.consecutive_failures >= coalesce(e.failure_threshold, s.failure_threshold))
+        order by e.id
+     )
+     select count(*) filter (where hookyard.endpoint_disable(due.id, $1, due.reason, 'automatic'))::int as n from due`,
+    [now, failingBefore],
+  );
+  return rows[0]?.n ?? 0;
 }

@@ -61,14 +61,18 @@ describeEachStorage('fan-out', (env) => {
     assert.equal((await hookyard.applications.get(a.id)).parentId, null);
   });
 
-  test('disabled endpoints get nothing, and get messages again once re-enabled', async () => {
+  test('a disabled endpoint gets a parked delivery, due once it is re-enabled (migration 019)', async () => {
     const { hookyard, storage } = env();
     const app = await hookyard.applications.create({ name: 'disabled' });
     const on = await endpointFor(hookyard, app.id);
     const off = await endpointFor(hookyard, app.id, { disabled: true });
     const first = await hookyard.messages.publish(app.id, { eventType: 'x', payload: {} });
-    assert.deepEqual(await deliveredTo(storage, first.message.id), [on.id]);
+    assert.deepEqual(await deliveredTo(storage, first.message.id), [on.id, off.id].sort());
+    const parked = async () =>
+      (await storage.query<{ parked: boolean }>(`select next_attempt_at = 'infinity' as parked from hookyard.delivery where message_id = $1 and endpoint_id = $2`, [first.message.id, off.id])).rows[0]!.parked;
+    assert.equal(await parked(), true, 'parked: no claim reaches it');
     await hookyard.endpoints.patch(app.id, off.id, { disabled: false });
+    assert.equal(await parked(), false, 'due again once re-enabled');
     const second = await hookyard.messages.publish(app.id, { eventType: 'x', payload: {} });
     assert.deepEqual(await deliveredTo(storage, second.message.id), [on.id, off.id].sort());
   });
