@@ -10,6 +10,7 @@ import { endpointService, type EndpointService } from './endpoint/service.js';
 import { HookyardError } from './errors.js';
 import { payloadValidators } from './event-type/payload-schema.js';
 import { eventTypeService, type EventTypeService } from './event-type/service.js';
+import { sourceService, type SourceService } from './inbound/service.js';
 import { messageService, type MessageService } from './message/service.js';
 import { secretKeyVerify } from './secrets/key-check.js';
 import { secretKeyLoadOrCreate } from './secrets/key-file.js';
@@ -67,6 +68,8 @@ export interface Hookyard {
   readonly deliveries: DeliveryService;
   /** The read side of delivery: attempts, where a message went, endpoint stats. */
   readonly attempts: AttemptService;
+  /** Receiving webhooks: sources (Svix's Ingest API), their ingest endpoints, recording and forwarding. */
+  readonly sources: SourceService;
   /** Starts a delivery worker on this Hookyard; stop it before `close()`. */
   startWorker(options?: WorkerOptions, log?: Logger): Worker;
   /** Subscribes to "deliveries were created in this process"; the worker uses it to wake at once. */
@@ -131,11 +134,13 @@ export async function openHookyard(options: HookyardOptions = {}): Promise<Hooky
     return () => void listeners.delete(listener);
   };
 
+  const endpoints = endpointService(ctx, { allow: cidrList(options.allowCidrs) });
   const hookyard: Hookyard = {
     storage,
     applications: applicationService(ctx),
     eventTypes: eventTypeService(ctx, validators),
-    endpoints: endpointService(ctx, { allow: cidrList(options.allowCidrs) }),
+    endpoints,
+    sources: sourceService(ctx, endpoints),
     messages: messageService(ctx, validators),
     deliveries: deliveryService(ctx),
     attempts: attemptService(storage),

@@ -23,6 +23,9 @@ import { messageRoutes } from './message.js';
 import { openApiDocument } from './openapi.js';
 import { honoPath, routeHandler, type Route } from './route.js';
 import { tokenRoutes } from './token.js';
+import { ingestRoutes } from './ingest.js';
+import { receiveMount, RECEIVE_PATH, type ReceiveOptions } from '../inbound/receive.js';
+import type { RequestLogWriter } from '../inbound/request-log.js';
 
 export interface ApiOptions {
   log: Logger;
@@ -40,10 +43,16 @@ export interface ApiOptions {
   validateResponses?: boolean;
   /** Embedded serve: a token valid only in this process, for the CLI (see auth/control-token.ts). */
   controlToken?: string;
+  /** Where third parties reach this server, for sources' `ingestUrl`; default: the origin each request came to. */
+  publicBaseUrl?: string;
+  /** The receive route's limits (src/inbound/receive.ts); defaults as the server's. */
+  inbound?: Partial<Omit<ReceiveOptions, 'log'>>;
 }
 
 export interface Api {
   app: Hono<ApiEnv>;
+  /** The log of received webhooks' rejected requests, written in batches: `flush()` writes what waits. */
+  inboundLog: RequestLogWriter;
   routes: Route[];
   openapi: Record<string, unknown>;
   auth: Authenticator;
@@ -89,6 +98,7 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     ...attemptRoutes(attempts),
     ...deliveryRoutes(hookyard),
     ...tokenRoutes(hookyard.storage, auth),
+    ...ingestRoutes(hookyard, { publicBaseUrl: options.publicBaseUrl }),
   ];
   const openapi = openApiDocument(routes, version);
   const limiter = rateLimiter({ perSecond: rateLimit, ...(options.rateLimitBurst ? { burst: options.rateLimitBurst } : {}) });
@@ -107,11 +117,21 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     c.header('x-request-id', requestId);
     const started = performance.now();
     await next();
-    // Method, route and status only: never headers (tokens) or bodies (payloads).
-    reqLog.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+    // Method, route and status only: never headers (tokens) or bodies (payloads), nor a source's key.
+    const path = c.req.path.startsWith(`${RECEIVE_PATH}/`) ? `${RECEIVE_PATH}/[key]` : c.req.path;
+    reqLog.info({ method: c.req.method, path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
 
   app.get('/api/v1/openapi.json', (c) => c.json(openapi));
+  // Received webhooks: outside token auth; each source's key is in its URL.
+  const inboundLog = receiveMount(app, hookyard.sources, {
+    maxBodyBytes: DEFAULTS.inboundMaxBodyBytes,
+    limits: { perKeyPerMinute: DEFAULTS.inboundRateLimit, perIpPerMinute: DEFAULTS.inboundIpRateLimit, globalPerMinute: DEFAULTS.inboundGlobalRateLimit },
+    trustedProxies: [],
+    logRejectedPerMinute: DEFAULTS.inboundLogRejectedPerMinute,
+    ...options.inbound,
+    log,
+  });
   docsMount(app);
 
   const authenticate: MiddlewareHandler<ApiEnv> = async (c, next) => {
@@ -131,5 +151,5 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     if (r.method === 'post' && !r.public && !r.noIdempotency) chain.push(r.idempotentReplay ? keys.deferred(r.idempotentReplay) : keys.middleware);
     app.on(r.method.toUpperCase(), [honoPath(r.path)], ...chain, handler);
   }
-  return { app, routes, openapi, auth };
+  return { app, inboundLog, routes, openapi, auth };
 }

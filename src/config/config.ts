@@ -31,6 +31,14 @@ export const SETTINGS = {
   rateLimit: { env: 'HOOKYARD_RATE_LIMIT', flag: 'rate-limit', help: `API requests per second per token, bursts of twice that; 0 = off (default ${DEFAULTS.rateLimit})` },
   retentionDays: { env: 'HOOKYARD_RETENTION_DAYS', flag: 'retention-days', help: `messages, their deliveries and attempts are deleted after this many days; eventId stays idempotent for as long (default ${DEFAULTS.retentionDays})` },
   shutdownGraceMs: { env: 'HOOKYARD_SHUTDOWN_GRACE_MS', flag: 'shutdown-grace-ms', help: `on SIGTERM/SIGINT, how long to drain requests and deliveries, ms (default ${DEFAULTS.shutdownGraceMs})` },
+  // Receiving webhooks (see docs/inbound.md)
+  publicBaseUrl: { env: 'HOOKYARD_PUBLIC_BASE_URL', flag: 'public-base-url', help: 'the URL third parties reach this server at, for sources\' ingestUrl, e.g. https://hooks.example.com (default: the origin each API request came to)' },
+  trustedProxies: { env: 'HOOKYARD_TRUSTED_PROXIES', flag: 'trusted-proxies', help: 'CIDRs of proxies whose X-Forwarded-For gives the client address of received webhooks (default none: the peer address)' },
+  inboundMaxBodyBytes: { env: 'HOOKYARD_INBOUND_MAX_BODY_BYTES', flag: 'inbound-max-body-bytes', help: `largest received webhook body, bytes, unless a source sets its own; larger gets 413 (default ${DEFAULTS.inboundMaxBodyBytes})` },
+  inboundRateLimit: { env: 'HOOKYARD_INBOUND_RATE_LIMIT', flag: 'inbound-rate-limit', help: `received webhooks per minute per source, unless it sets its own; 0 = off (default ${DEFAULTS.inboundRateLimit})` },
+  inboundIpRateLimit: { env: 'HOOKYARD_INBOUND_IP_RATE_LIMIT', flag: 'inbound-ip-rate-limit', help: `received webhooks per minute per client address; 0 = off (default ${DEFAULTS.inboundIpRateLimit})` },
+  inboundGlobalRateLimit: { env: 'HOOKYARD_INBOUND_GLOBAL_RATE_LIMIT', flag: 'inbound-global-rate-limit', help: `received webhooks per minute in all, per process; 0 = off (default ${DEFAULTS.inboundGlobalRateLimit})` },
+  inboundLogRejectedPerMinute: { env: 'HOOKYARD_INBOUND_LOG_REJECTED_PER_MINUTE', flag: 'inbound-log-rejected-per-minute', help: `rejected requests logged one row each per source and minute; beyond, counted into aggregate rows (default ${DEFAULTS.inboundLogRejectedPerMinute})` },
   // Delivery (see docs/delivery.md)
   retrySchedule: { env: 'HOOKYARD_RETRY_SCHEDULE', flag: 'retry-schedule', help: `retry delays in ms after the first attempt, comma-separated (default ${W.retrySchedule.join(',')})` },
   retryJitter: { env: 'HOOKYARD_RETRY_JITTER', flag: 'retry-jitter', help: `spread of each retry delay, 0 to 1 (default ${W.retryJitter} = ±${W.retryJitter * 100}%)` },
@@ -78,6 +86,27 @@ export const configSchema = z.object({
   rateLimit: intFrom(0, 1_000_000).default(DEFAULTS.rateLimit),
   retentionDays: intFrom(1, 3650).default(DEFAULTS.retentionDays),
   shutdownGraceMs: intFrom(0, 10 * 60 * 1000).default(DEFAULTS.shutdownGraceMs),
+  publicBaseUrl: z
+    .string()
+    .regex(/^https?:\/\/[^/\s]+(\/[^\s]*)?$/, 'must be an absolute http:// or https:// URL')
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
+  trustedProxies: z
+    .string()
+    .default('')
+    .refine((text) => {
+      try {
+        cidrListParse(text);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be CIDRs like 10.0.0.0/8,fd00::/8'),
+  inboundMaxBodyBytes: intFrom(1, 64 * 1024 * 1024).default(DEFAULTS.inboundMaxBodyBytes),
+  inboundRateLimit: intFrom(0, 100_000_000).default(DEFAULTS.inboundRateLimit),
+  inboundIpRateLimit: intFrom(0, 100_000_000).default(DEFAULTS.inboundIpRateLimit),
+  inboundGlobalRateLimit: intFrom(0, 100_000_000).default(DEFAULTS.inboundGlobalRateLimit),
+  inboundLogRejectedPerMinute: intFrom(0, 1_000_000).default(DEFAULTS.inboundLogRejectedPerMinute),
   retrySchedule: z
     .string()
     .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'must be delays in ms separated by commas')

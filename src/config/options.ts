@@ -28,7 +28,18 @@ export function hookyardOptionsFromConfig(config: Config): HookyardOptions {
 
 /** What the HTTP API needs, besides its logger and version. */
 export function apiOptionsFromConfig(config: Config): Omit<ApiOptions, 'log' | 'version'> {
-  return { bodyLimitBytes: config.bodyLimitBytes, rateLimit: config.rateLimit, idempotencyRetentionMs: DEFAULTS.idempotencyRetentionMs };
+  return {
+    bodyLimitBytes: config.bodyLimitBytes,
+    rateLimit: config.rateLimit,
+    idempotencyRetentionMs: DEFAULTS.idempotencyRetentionMs,
+    ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
+    inbound: {
+      maxBodyBytes: config.inboundMaxBodyBytes,
+      limits: { perKeyPerMinute: config.inboundRateLimit, perIpPerMinute: config.inboundIpRateLimit, globalPerMinute: config.inboundGlobalRateLimit },
+      trustedProxies: config.trustedProxies.split(/[\s,]+/).filter(Boolean),
+      logRejectedPerMinute: config.inboundLogRejectedPerMinute,
+    },
+  };
 }
 
 /** The worker options the configuration (environment, flags) sets. */

@@ -46,7 +46,7 @@ export function requestHeaders(claimed: Claimed, secrets: string[], timestamp: n
     // Input validation refuses these already; rows written by older code are filtered here too.
     if (!headerIsReserved(name)) headers[name.toLowerCase()] = value;
   }
-  headers['content-type'] = 'application/json';
+  headers['content-type'] = claimed.contentType ?? 'application/json';
   headers['user-agent'] = USER_AGENT;
   headers['webhook-id'] = claimed.messageId;
   headers['webhook-timestamp'] = String(timestamp);

@@ -47,6 +47,7 @@ interface ClaimedRow {
   trigger: 'scheduled' | 'manual';
   one_shot: boolean;
   payload: string;
+  content_type: string | null;
   url: string;
   headers: Record<string, string>;
   sensitive_headers: string[] | null;
@@ -98,7 +99,9 @@ export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpoint
      )
      select c.*, e.url, e.headers, e.sensitive_headers, coalesce(e.disabled, true) as disabled, s.sealed as secrets, (select count(*)::int from candidate) as scanned,
             least((select min(next_attempt_at) from candidate), now() - interval '2 seconds') as scan_reached,
-            (select m.payload from hookyard.message m where m.id = c.message_id) as payload
+            (select m.payload from hookyard.message m where m.id = c.message_id) as payload,
+            -- Set only for received webhooks with a body that is not JSON (migration 012).
+            (select r.content_type from hookyard.inbound_request r where r.message_id = c.message_id and r.content_type is not null limit 1) as content_type
        from claimed c
        -- An endpoint deleted while its fan-out ran leaves no row: treated as disabled, the delivery is cancelled.
        left join hookyard.endpoint e on e.id = c.endpoint_id
@@ -119,6 +122,7 @@ export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpoint
     trigger: r.trigger,
     oneShot: r.one_shot,
     payload: r.payload,
+    contentType: r.content_type,
     url: r.url,
     headers: r.headers,
     sensitiveHeaders: r.sensitive_headers ?? [],

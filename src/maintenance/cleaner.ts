@@ -1,4 +1,5 @@
 import type { Context } from '../context.js';
+import { requestLogDeleteExpired } from '../inbound/request-log-sql.js';
 import { endpointSecretDeleteExpired, idempotencyKeyDeleteExpired, messageDeleteExpired } from './retention.js';
 
 export interface CleanerOptions {
@@ -14,10 +15,12 @@ export interface CleanResult {
   messages: number;
   secrets: number;
   idempotencyKeys: number;
+  /** Rows of the log of received webhooks (src/inbound/), kept as long as messages. */
+  inboundRequests: number;
 }
 
 /**
- * One pass of the retention cleaner (messages, expired secrets, idempotency keys). A message's eventId stays reserved for
+ * One pass of the retention cleaner (messages, expired secrets, idempotency keys, the inbound request log). A message's eventId stays reserved for
  * as long as the message is kept, which is what "idempotent within the
  * retention window" means. Safe to run from many processes at once: two
  * cleaners deleting the same rows just find fewer.
@@ -31,7 +34,13 @@ export async function cleanOnce(ctx: Pick<Context, 'storage' | 'now'>, { retenti
     messages += n;
     if (n < batchSize) break;
   }
+  let inboundRequests = 0;
+  for (;;) {
+    const n = await requestLogDeleteExpired(ctx.storage, before, batchSize);
+    inboundRequests += n;
+    if (n < batchSize) break;
+  }
   const secrets = await endpointSecretDeleteExpired(ctx.storage, now);
   const idempotencyKeys = await idempotencyKeyDeleteExpired(ctx.storage, new Date(now.getTime() - idempotencyRetentionMs));
-  return { messages, secrets, idempotencyKeys };
+  return { messages, secrets, idempotencyKeys, inboundRequests };
 }

@@ -15,14 +15,25 @@ interface MessageRow {
 
 const COLUMNS = 'id, app_id, event_type, event_id, payload, channels, tags, created_at';
 
+/**
+ * A stored payload as the API shows it. A received webhook's body (src/inbound/) may be any text
+ * (a form, XML): it is delivered as it is, and shown as a JSON string.
+ */
+function payloadRead(text: string): { payload: unknown; payloadText: string } {
+  try {
+    return { payload: JSON.parse(text), payloadText: text };
+  } catch {
+    return { payload: text, payloadText: JSON.stringify(text) };
+  }
+}
+
 export function toMessage(r: MessageRow): Message {
   return {
     id: r.id,
     appId: r.app_id,
     eventType: r.event_type,
     eventId: r.event_id,
-    payload: JSON.parse(r.payload),
-    payloadText: r.payload,
+    ...payloadRead(r.payload),
     channels: r.channels,
     tags: r.tags,
     timestamp: r.created_at,

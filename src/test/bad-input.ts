@@ -22,6 +22,11 @@ export const VALID_BODY: Record<string, unknown> = {
   EventExampleIn: { eventType: 'svix.ping' },
   RecoverIn: { since: new Date(0).toISOString() },
   TokenIn: { name: 'x' },
+  IngestSourceIn: { name: 'x', type: 'generic-webhook', config: {} },
+  IngestEndpointIn: { url: 'http://127.0.0.1:9/' },
+  IngestEndpointUpdate: { url: 'http://127.0.0.1:9/' },
+  IngestEndpointSecretIn: {},
+  IngestEndpointHeadersIn: { headers: { 'X-A': '1' } },
 };
 
 const TABLES = ['application', 'event_type', 'endpoint', 'endpoint_secret', 'message', 'delivery', 'attempt', 'idempotency_key'];
