@@ -5,6 +5,7 @@ import { compareBench } from './compare.js';
 import { deliveryBench } from './delivery.js';
 import { middlewareBench } from './middleware.js';
 import { isolationBench } from './isolation.js';
+import { latencyBench } from './latency.js';
 import { publishBench } from './publish.js';
 import { queueBench } from './queue.js';
 
@@ -25,6 +26,7 @@ const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<void>> = {
   deliver: deliveryBench,
   queue: queueBench,
   isolation: isolationBench,
+  latency: latencyBench,
 };
 
 // ^C and SIGTERM exit through process.exit, so that child processes are stopped with the bench.

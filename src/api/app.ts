@@ -3,6 +3,9 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { authenticator, type Authenticator } from '../auth/authenticate.js';
 import { withControlToken } from '../auth/control-token.js';
+import { cookiePolicy, type SecureCookies } from '../console/cookie.js';
+import { sessionRoutes } from '../console/session-routes.js';
+import { staticFiles } from '../console/static.js';
 import { rateLimiter } from '../auth/rate-limit.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { HookyardError } from '../errors.js';
@@ -18,9 +21,11 @@ import type { ApiEnv } from './env.js';
 import { errorResponse, notFoundResponse } from './error.js';
 import { eventTypeRoutes } from './event-type.js';
 import { healthRoutes } from './health.js';
+import { identify } from './identify.js';
 import { idempotency } from './idempotency.js';
 import { messageRoutes } from './message.js';
 import { openApiDocument } from './openapi.js';
+import { portalRulesCheck, portalScope } from './portal-scope.js';
 import { honoPath, routeHandler, type Route } from './route.js';
 import { tokenRoutes } from './token.js';
 import { ingestRoutes } from './ingest.js';
@@ -43,10 +48,31 @@ export interface ApiOptions {
   validateResponses?: boolean;
   /** Embedded serve: a token valid only in this process, for the CLI (see auth/control-token.ts). */
   controlToken?: string;
-  /** Where third parties reach this server, for sources' `ingestUrl`; default: the origin each request came to. */
-  publicBaseUrl?: string;
+  /** Console sessions: idle timeout (sliding) and longest life (ms); see src/console/session.ts. */
+  sessionIdleMs?: number;
+  sessionMaxMs?: number;
+  /** The session cookie's Secure flag: from the request (auto), or always, or never. */
+  secureCookies?: SecureCookies;
+  /** Proxies (CIDRs) whose X-Forwarded-Proto is believed, for `secureCookies: 'auto'`. */
+  trustedProxies?: string;
+  /** Where the built front end is (dist/web by default). */
+  webDir?: string;
+  /** CSP frame-ancestors of /portal/: who may embed the app portal. */
+  portalFrameAncestors?: string;
+  /** The URL browsers reach this server at, for app portal links; else the request's own origin. */
+  publicUrl?: string;
+  /** The app portal's light theme, read by the portal page. */
+  portalTheme?: PortalTheme;
   /** The receive route's limits (src/inbound/receive.ts); defaults as the server's. */
   inbound?: Partial<Omit<ReceiveOptions, 'log'>>;
+  /** The clock of session expiry (tests move it). */
+  now?: () => Date;
+}
+
+export interface PortalTheme {
+  /** An accent colour, #rrggbb. */
+  color: string | null;
+  logoUrl: string | null;
 }
 
 export interface Api {
@@ -81,6 +107,9 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     validateResponses = false,
   } = options;
   const { attempts } = hookyard;
+  const now = options.now ?? (() => new Date());
+  const sessions = { idleMs: options.sessionIdleMs ?? DEFAULTS.sessionIdleMs, maxMs: options.sessionMaxMs ?? DEFAULTS.sessionMaxMs };
+  const cookies = cookiePolicy({ secureCookies: options.secureCookies ?? DEFAULTS.secureCookies, trustedProxies: options.trustedProxies ?? '' });
   const auth = withControlToken(
     authenticator(hookyard.storage, {
       cacheMs: authCacheMs,
@@ -98,14 +127,18 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     ...attemptRoutes(attempts),
     ...deliveryRoutes(hookyard),
     ...tokenRoutes(hookyard.storage, auth),
-    ...ingestRoutes(hookyard, { publicBaseUrl: options.publicBaseUrl }),
+    ...sessionRoutes({ db: hookyard.storage, auth, sessions, cookies, now, clientAddress }),
+    ...ingestRoutes(hookyard, { publicUrl: options.publicUrl }),
   ];
+  portalRulesCheck(routes);
   const openapi = openApiDocument(routes, version);
   const limiter = rateLimiter({ perSecond: rateLimit, ...(options.rateLimitBurst ? { burst: options.rateLimitBurst } : {}) });
 
   const app = new Hono<ApiEnv>();
   app.onError(errorResponse);
-  app.notFound(notFoundResponse);
+  // A GET no route took is the front end's (its files, or its index.html for the browser's routes).
+  const pages = staticFiles({ ...(options.webDir ? { root: options.webDir } : {}), portalFrameAncestors: options.portalFrameAncestors ?? DEFAULTS.portalFrameAncestors });
+  app.notFound(async (c) => (await pages(c)) ?? notFoundResponse(c));
 
   // A request id on every response and every log line of the request.
   app.use(async (c, next) => {
@@ -127,7 +160,8 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
   const inboundLog = receiveMount(app, hookyard.sources, {
     maxBodyBytes: DEFAULTS.inboundMaxBodyBytes,
     limits: { perKeyPerMinute: DEFAULTS.inboundRateLimit, perIpPerMinute: DEFAULTS.inboundIpRateLimit, globalPerMinute: DEFAULTS.inboundGlobalRateLimit },
-    trustedProxies: [],
+    // One list of trusted proxies for the whole server (console cookies, received webhooks' client address).
+    trustedProxies: (options.trustedProxies ?? '').split(/[\s,]+/).filter(Boolean),
     logRejectedPerMinute: DEFAULTS.inboundLogRejectedPerMinute,
     ...options.inbound,
     log,
@@ -135,10 +169,12 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
   docsMount(app);
 
   const authenticate: MiddlewareHandler<ApiEnv> = async (c, next) => {
-    const tokenId = await auth.authenticate(c.req.header('authorization'), clientAddress(c));
-    const wait = limiter.take(tokenId);
+    const { principal, session } = await identify(c, { auth, db: hookyard.storage, sessions, now }, clientAddress(c));
+    const wait = limiter.take(principal.id);
     if (wait > 0) throw new HookyardError('rate_limited', 'too many requests for this token', { cause: { retryAfter: wait } });
-    c.set('tokenId', tokenId);
+    c.set('tokenId', principal.id);
+    c.set('principal', principal);
+    c.set('session', session);
     await next();
   };
   const limitBody = bodyReader(bodyLimitBytes);
@@ -146,7 +182,8 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
 
   for (const r of routes) {
     const handler = routeHandler(r, { validateResponses });
-    const chain: MiddlewareHandler<ApiEnv>[] = r.public ? [] : [authenticate];
+    // Portal tokens are checked against the route's rule (portal-scope.ts) before anything else runs.
+    const chain: MiddlewareHandler<ApiEnv>[] = r.public ? [] : [authenticate, portalScope(r, hookyard.storage)];
     if (r.body) chain.push(limitBody);
     if (r.method === 'post' && !r.public && !r.noIdempotency) chain.push(r.idempotentReplay ? keys.deferred(r.idempotentReplay) : keys.middleware);
     app.on(r.method.toUpperCase(), [honoPath(r.path)], ...chain, handler);

@@ -98,7 +98,7 @@ const tag = 'Ingest source';
 const out = { name: 'IngestSourceOut', schema: sourceOutSchema };
 const sourceIn = { name: 'IngestSourceIn', schema: sourceInSchema };
 
-export function ingestRoutes(hookyard: Hookyard, { publicBaseUrl }: { publicBaseUrl?: string | undefined } = {}): Route[] {
+export function ingestRoutes(hookyard: Hookyard, { publicUrl }: { publicUrl?: string | undefined } = {}): Route[] {
   const { sources } = hookyard;
   return [
     route({
@@ -107,7 +107,7 @@ export function ingestRoutes(hookyard: Hookyard, { publicBaseUrl }: { publicBase
       status: 200, response: { name: 'ListResponse_IngestSourceOut_', schema: listOf(sourceOutSchema) },
       handler: async ({ query, c }) => {
         const page = await sources.list(query);
-        return { ...page, data: page.data.map((s) => sourceOut(s, baseOf(c, publicBaseUrl))) };
+        return { ...page, data: page.data.map((s) => sourceOut(s, baseOf(c, publicUrl))) };
       },
     }),
     route({
@@ -115,17 +115,17 @@ export function ingestRoutes(hookyard: Hookyard, { publicBaseUrl }: { publicBase
       body: sourceIn, status: 201, errors: [409], response: out,
       // The response holds the secret URL, which is not kept for Idempotency-Key replays.
       noIdempotency: true,
-      handler: async ({ body, c }) => sourceOut(await sources.create(body), baseOf(c, publicBaseUrl)),
+      handler: async ({ body, c }) => sourceOut(await sources.create(body), baseOf(c, publicUrl)),
     }),
     route({
       method: 'get', path: SOURCE, operationId: 'v1.ingest.source.get', summary: 'Get a source by id or uid', tag,
       status: 200, response: out,
-      handler: async ({ params, c }) => sourceOut(await sources.get(params.source_id!), baseOf(c, publicBaseUrl)),
+      handler: async ({ params, c }) => sourceOut(await sources.get(params.source_id!), baseOf(c, publicUrl)),
     }),
     route({
       method: 'put', path: SOURCE, operationId: 'v1.ingest.source.update', summary: 'Replace a source (Hookyard\'s extension fields left out keep their values)', tag,
       body: sourceIn, status: 200, errors: [409], response: out,
-      handler: async ({ params, body, c }) => sourceOut(await sources.update(params.source_id!, body), baseOf(c, publicBaseUrl)),
+      handler: async ({ params, body, c }) => sourceOut(await sources.update(params.source_id!, body), baseOf(c, publicUrl)),
     }),
     route({
       method: 'delete', path: SOURCE, operationId: 'v1.ingest.source.delete', summary: 'Delete a source, its ingest endpoints, messages and request log', tag,
@@ -136,17 +136,17 @@ export function ingestRoutes(hookyard: Hookyard, { publicBaseUrl }: { publicBase
       method: 'post', path: `${SOURCE}/token/rotate`, operationId: 'v1.ingest.source.rotate-token', summary: 'Give the source a new receiving URL; the old one answers 404 at once', tag,
       status: 200, noIdempotency: true,
       response: { name: 'RotateTokenOut', schema: z.object({ ingestUrl: z.string() }) },
-      handler: async ({ params, c }) => ({ ingestUrl: ingestUrlOf(baseOf(c, publicBaseUrl), await sources.rotateToken(params.source_id!)) }),
+      handler: async ({ params, c }) => ({ ingestUrl: ingestUrlOf(baseOf(c, publicUrl), await sources.rotateToken(params.source_id!)) }),
     }),
     route({
       method: 'post', path: `${SOURCE}/disable`, operationId: 'v1.ingest.source.disable', summary: 'Hookyard extension: disable a source (it answers 403, and logs)', tag,
       status: 200, response: out,
-      handler: async ({ params, c }) => sourceOut(await sources.setDisabled(params.source_id!, true), baseOf(c, publicBaseUrl)),
+      handler: async ({ params, c }) => sourceOut(await sources.setDisabled(params.source_id!, true), baseOf(c, publicUrl)),
     }),
     route({
       method: 'post', path: `${SOURCE}/enable`, operationId: 'v1.ingest.source.enable', summary: 'Hookyard extension: enable a source again', tag,
       status: 200, response: out,
-      handler: async ({ params, c }) => sourceOut(await sources.setDisabled(params.source_id!, false), baseOf(c, publicBaseUrl)),
+      handler: async ({ params, c }) => sourceOut(await sources.setDisabled(params.source_id!, false), baseOf(c, publicUrl)),
     }),
     route({
       method: 'get', path: `${SOURCE}/stats`, operationId: 'v1.ingest.source.get-stats', summary: 'Hookyard extension: events received, the last one, and when the source was created', tag,

@@ -38,7 +38,8 @@ export interface Route<Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.
   idempotentReplay?: MessageReplay;
   /** A POST whose response holds a secret (a new token) is not kept for Idempotency-Key replays. */
   noIdempotency?: boolean;
-  handler: (input: RouteInput<Q, B>) => Promise<z.input<R> | JsonBody | undefined | void>;
+  /** A handler may answer with a Response of its own (a stream: server-sent events). */
+  handler: (input: RouteInput<Q, B>) => Promise<z.input<R> | JsonBody | Response | undefined | void>;
 }
 
 /**
@@ -112,6 +113,7 @@ export function routeHandler(r: Route, { validateResponses = false } = {}) {
       c,
       setStatus: (s) => (status = s),
     });
+    if (out instanceof Response) return out;
     if (!r.response || status === 204) return c.body(null, status as 204);
     if (validateResponses && !(out instanceof JsonBody && !out.checked)) {
       const check = r.response.schema.safeParse(out instanceof JsonBody ? JSON.parse(out.text) : out);

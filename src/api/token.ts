@@ -22,6 +22,7 @@ export const tokenOutSchema = z.object({
   scope: z.enum(TOKEN_SCOPES).describe('admin: may also manage tokens; api: everything else'),
   createdAt: timestamp,
   revokedAt: timestamp.nullable(),
+  lastUsedAt: timestamp.nullable().describe('When a request last used it (to within a few seconds); null if never'),
 });
 
 export const tokenOut = (t: ApiToken): z.input<typeof tokenOutSchema> => ({
@@ -31,6 +32,7 @@ export const tokenOut = (t: ApiToken): z.input<typeof tokenOutSchema> => ({
   scope: t.scope,
   createdAt: iso(t.createdAt),
   revokedAt: t.revokedAt ? iso(t.revokedAt) : null,
+  lastUsedAt: t.lastUsedAt ? iso(t.lastUsedAt) : null,
 });
 
 const tokenInSchema = z.strictObject({ name: tokenNameSchema, scope: z.enum(TOKEN_SCOPES).default('api') });

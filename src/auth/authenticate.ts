@@ -1,6 +1,7 @@
 import { HookyardError } from '../errors.js';
 import type { Queryable } from '../store/port.js';
-import { tokenHashesLive } from './live-tokens.js';
+import { tokenHashesLive, tokenLiveByHash } from './live-tokens.js';
+import { tokenUnexpired, type LiveToken } from './principal.js';
 import { clientKey, rateLimiter } from './rate-limit.js';
 import { tokenHash } from './token.js';
 
@@ -10,6 +11,14 @@ export interface Authenticator {
    * or 429 once `client` (the peer address) has failed too often.
    */
   authenticate(header: string | undefined, client?: string): Promise<string>;
+  /** As `authenticate`, with the token's scope, application and expiry. */
+  identify(header: string | undefined, client?: string): Promise<LiveToken>;
+  /**
+   * A token presented to sign in (the console's session route): the live set first, then, if it
+   * is not there, one lookup in the database, so a portal token made a moment ago by another
+   * process works at once. Failures are throttled as for `authenticate`.
+   */
+  signIn(token: string, client?: string): Promise<LiveToken>;
   /** Forgets the live tokens, so the next request reads them again (after a revoke or create in this process). */
   clear(): void;
 }
@@ -39,13 +48,13 @@ const BEARER = /^Bearer ([A-Za-z0-9_\-.~+/=]{1,512})$/;
  * Retry-After, while valid tokens from that address still pass.
  */
 export function authenticator(db: Queryable, { cacheMs = 5_000, failureBurst = 20, failuresPerSecond = 1, now = () => Date.now() }: AuthenticatorOptions = {}): Authenticator {
-  let live: { hashes: Map<string, string>; at: number } | undefined;
-  let loading: { promise: Promise<Map<string, string>>; generation: number } | undefined;
+  let live: { hashes: Map<string, LiveToken>; at: number } | undefined;
+  let loading: { promise: Promise<Map<string, LiveToken>>; generation: number } | undefined;
   // Bumped by clear(): a read that started before it must not be kept.
   let generation = 0;
   const failures = rateLimiter({ perSecond: failuresPerSecond, burst: failureBurst, maxKeys: 10_000, now });
 
-  async function liveTokens(): Promise<Map<string, string>> {
+  async function liveTokens(): Promise<Map<string, LiveToken>> {
     for (;;) {
       if (live && now() - live.at < cacheMs) return live.hashes;
       if (!loading || loading.generation !== generation) {
@@ -66,19 +75,32 @@ export function authenticator(db: Queryable, { cacheMs = 5_000, failureBurst = 2
     }
   }
 
-  return {
-    async authenticate(header, client) {
-      const match = header === undefined ? null : BEARER.exec(header);
-      const hash = tokenHash(match?.[1] ?? header ?? '');
-      const id = (await liveTokens()).get(hash);
-      if (match && id) return id;
-      if (failureBurst > 0 && failuresPerSecond > 0) {
-        const wait = failures.take(clientKey(client));
-        if (wait > 0) {
-          throw new HookyardError('rate_limited', `too many failed authentication attempts from this address; retry after ${wait} s`, { cause: { retryAfter: wait } });
-        }
+  function refuse(client: string | undefined): never {
+    if (failureBurst > 0 && failuresPerSecond > 0) {
+      const wait = failures.take(clientKey(client));
+      if (wait > 0) {
+        throw new HookyardError('rate_limited', `too many failed authentication attempts from this address; retry after ${wait} s`, { cause: { retryAfter: wait } });
       }
-      throw unauthorized();
+    }
+    throw unauthorized();
+  }
+
+  async function identify(header: string | undefined, client?: string): Promise<LiveToken> {
+    const match = header === undefined ? null : BEARER.exec(header);
+    const hash = tokenHash(match?.[1] ?? header ?? '');
+    const token = (await liveTokens()).get(hash);
+    if (match && token && tokenUnexpired(token, now())) return token;
+    return refuse(client);
+  }
+
+  return {
+    authenticate: async (header, client) => (await identify(header, client)).id,
+    identify,
+    async signIn(presented, client) {
+      const hash = tokenHash(presented);
+      const token = (await liveTokens()).get(hash) ?? (BEARER.test(`Bearer ${presented}`) ? await tokenLiveByHash(db, hash) : undefined);
+      if (token && tokenUnexpired(token, now())) return token;
+      return refuse(client);
     },
     clear() {
       generation++;

@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Authenticator } from './authenticate.js';
+import type { LiveToken } from './principal.js';
 import { tokenHash } from './token.js';
 
 /**
@@ -21,8 +22,11 @@ export function withControlToken(inner: Authenticator, token: string | undefined
     const presented = header?.startsWith('Bearer ') ? header.slice(7) : '';
     return timingSafeEqual(Buffer.from(tokenHash(presented), 'hex'), expected);
   };
+  const control: LiveToken = { id: CONTROL_TOKEN_ID, scope: 'admin', appId: null, capabilities: null, expiresAt: null };
   return {
     ...inner,
     authenticate: (...args: Parameters<Authenticator['authenticate']>) => (isControl(args[0]) ? Promise.resolve(CONTROL_TOKEN_ID) : inner.authenticate(...args)),
+    identify: (...args: Parameters<Authenticator['identify']>) => (isControl(args[0]) ? Promise.resolve(control) : inner.identify(...args)),
+    // The control token is the CLI's, never a browser's: signing in with it goes to the inner authenticator, which refuses it.
   };
 }

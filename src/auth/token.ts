@@ -22,6 +22,8 @@ export interface ApiToken {
   scope: TokenScope;
   createdAt: Date;
   revokedAt: Date | null;
+  /** When a request last used it, to within the rollup flush (a few seconds); null if never. */
+  lastUsedAt: Date | null;
 }
 
 const TOKEN_PREFIX = 'hy_';
@@ -45,10 +47,13 @@ interface TokenRow {
   scope: TokenScope;
   created_at: Date;
   revoked_at: Date | null;
+  last_used_at: Date | null;
 }
 
-const COLUMNS = 'id, name, prefix, scope, created_at, revoked_at';
-const toToken = (r: TokenRow): ApiToken => ({ id: r.id, name: r.name, prefix: r.prefix, scope: r.scope, createdAt: r.created_at, revokedAt: r.revoked_at });
+const COLUMNS = 'id, name, prefix, scope, created_at, revoked_at, last_used_at';
+const toToken = (r: TokenRow): ApiToken => ({ id: r.id, name: r.name, prefix: r.prefix, scope: r.scope, createdAt: r.created_at, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at });
+// App portal tokens (scope 'app', src/auth/portal-token.ts) are not API keys: the token routes and the CLI neither list nor find them.
+const API_KEYS = "scope <> 'app'";
 
 export async function tokenCreate(db: Queryable, name: string, scope: TokenScope = 'api', loc: (string | number)[] = ['name']): Promise<{ token: string; record: ApiToken }> {
   parseInput(tokenNameSchema, name, loc);
@@ -61,7 +66,7 @@ export async function tokenCreate(db: Queryable, name: string, scope: TokenScope
 }
 
 export async function tokenList(db: Queryable): Promise<ApiToken[]> {
-  const { rows } = await db.query<TokenRow>(`select ${COLUMNS} from hookyard.api_token order by id`);
+  const { rows } = await db.query<TokenRow>(`select ${COLUMNS} from hookyard.api_token where ${API_KEYS} order by id`);
   return rows.map(toToken);
 }
 
@@ -75,7 +80,7 @@ export async function tokenList(db: Queryable): Promise<ApiToken[]> {
 export async function tokenFind(db: Queryable, selector: string, { byToken = false } = {}): Promise<ApiToken> {
   const { rows } = await db.query<TokenRow & { exact: boolean }>(
     `select ${COLUMNS}, (id = $1 or hash = $2) as exact from hookyard.api_token
-      where id = $1 or hash = $2 or prefix = $1 or name = $1 order by id`,
+      where (id = $1 or hash = $2 or prefix = $1 or name = $1) and ${API_KEYS} order by id`,
     [selector, byToken ? tokenHash(selector) : ''],
   );
   const exact = rows.find((r) => r.exact);
@@ -103,7 +108,7 @@ export async function tokenRevoke(db: Queryable, selector: string, options: { by
 }
 
 export async function tokenCount(db: Queryable): Promise<number> {
-  const { rows } = await db.query<{ n: number }>('select count(*)::int as n from hookyard.api_token where revoked_at is null');
+  const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from hookyard.api_token where revoked_at is null and ${API_KEYS}`);
   return rows[0]!.n;
 }
 

@@ -30,8 +30,9 @@ interface TokenJson {
   scope: TokenScope;
   createdAt: string;
   revokedAt: string | null;
+  lastUsedAt?: string | null;
 }
-const fromJson = (t: TokenJson): ApiToken => ({ ...t, createdAt: new Date(t.createdAt), revokedAt: t.revokedAt ? new Date(t.revokedAt) : null });
+const fromJson = (t: TokenJson): ApiToken => ({ ...t, createdAt: new Date(t.createdAt), revokedAt: t.revokedAt ? new Date(t.revokedAt) : null, lastUsedAt: t.lastUsedAt ? new Date(t.lastUsedAt) : null });
 
 const CODES: Record<number, ErrorCode> = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 422: 'validation' };
 

@@ -31,9 +31,16 @@ export const SETTINGS = {
   rateLimit: { env: 'HOOKYARD_RATE_LIMIT', flag: 'rate-limit', help: `API requests per second per token, bursts of twice that; 0 = off (default ${DEFAULTS.rateLimit})` },
   retentionDays: { env: 'HOOKYARD_RETENTION_DAYS', flag: 'retention-days', help: `messages, their deliveries and attempts are deleted after this many days; eventId stays idempotent for as long (default ${DEFAULTS.retentionDays})` },
   shutdownGraceMs: { env: 'HOOKYARD_SHUTDOWN_GRACE_MS', flag: 'shutdown-grace-ms', help: `on SIGTERM/SIGINT, how long to drain requests and deliveries, ms (default ${DEFAULTS.shutdownGraceMs})` },
+  // The console and the app portal (see docs/console.md)
+  sessionIdleMs: { env: 'HOOKYARD_SESSION_IDLE_MS', flag: 'session-idle-ms', help: `a console session unused this long ends, ms; each use slides it (default ${DEFAULTS.sessionIdleMs})` },
+  sessionMaxMs: { env: 'HOOKYARD_SESSION_MAX_MS', flag: 'session-max-ms', help: `a console session ends this long after sign-in however it is used, ms (default ${DEFAULTS.sessionMaxMs})` },
+  secureCookies: { env: 'HOOKYARD_SECURE_COOKIES', flag: 'secure-cookies', help: `the session cookie's Secure flag: auto (for HTTPS requests, X-Forwarded-Proto from --trusted-proxies included)|always|never (default ${DEFAULTS.secureCookies})` },
+  trustedProxies: { env: 'HOOKYARD_TRUSTED_PROXIES', flag: 'trusted-proxies', help: 'CIDRs of reverse proxies whose X-Forwarded-Proto (console cookies) and X-Forwarded-For (the client address of received webhooks) are believed, e.g. 10.0.0.0/8 (default none)' },
+  publicUrl: { env: 'HOOKYARD_PUBLIC_URL', flag: 'public-url', help: 'the URL browsers and third parties reach this server at, e.g. https://hooks.example.com, for app portal links and sources\' ingestUrl (default: the URL of the request that asks for one)' },
+  portalFrameAncestors: { env: 'HOOKYARD_PORTAL_FRAME_ANCESTORS', flag: 'portal-frame-ancestors', help: `who may embed the app portal in an iframe: a CSP frame-ancestors list, e.g. 'self' https://app.example.com (default ${DEFAULTS.portalFrameAncestors})` },
+  portalThemeColor: { env: 'HOOKYARD_PORTAL_THEME_COLOR', flag: 'portal-theme-color', help: 'the app portal\'s accent colour, #rrggbb (default: the built-in one)' },
+  portalLogoUrl: { env: 'HOOKYARD_PORTAL_LOGO_URL', flag: 'portal-logo-url', help: 'an https:// (or /path) URL of a logo the app portal shows (default none)' },
   // Receiving webhooks (see docs/inbound.md)
-  publicBaseUrl: { env: 'HOOKYARD_PUBLIC_BASE_URL', flag: 'public-base-url', help: 'the URL third parties reach this server at, for sources\' ingestUrl, e.g. https://hooks.example.com (default: the origin each API request came to)' },
-  trustedProxies: { env: 'HOOKYARD_TRUSTED_PROXIES', flag: 'trusted-proxies', help: 'CIDRs of proxies whose X-Forwarded-For gives the client address of received webhooks (default none: the peer address)' },
   inboundMaxBodyBytes: { env: 'HOOKYARD_INBOUND_MAX_BODY_BYTES', flag: 'inbound-max-body-bytes', help: `largest received webhook body, bytes, unless a source sets its own; larger gets 413 (default ${DEFAULTS.inboundMaxBodyBytes})` },
   inboundRateLimit: { env: 'HOOKYARD_INBOUND_RATE_LIMIT', flag: 'inbound-rate-limit', help: `received webhooks per minute per source, unless it sets its own; 0 = off (default ${DEFAULTS.inboundRateLimit})` },
   inboundIpRateLimit: { env: 'HOOKYARD_INBOUND_IP_RATE_LIMIT', flag: 'inbound-ip-rate-limit', help: `received webhooks per minute per client address; 0 = off (default ${DEFAULTS.inboundIpRateLimit})` },
@@ -59,6 +66,18 @@ export const SETTINGS = {
 export type SettingName = keyof typeof SETTINGS;
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const cidrsSetting = z
+  .string()
+  .default('')
+  .refine((text) => {
+    try {
+      cidrListParse(text);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be CIDRs like 127.0.0.0/8,::1/128');
 
 export const configSchema = z.object({
   databaseUrl: z
@@ -86,22 +105,17 @@ export const configSchema = z.object({
   rateLimit: intFrom(0, 1_000_000).default(DEFAULTS.rateLimit),
   retentionDays: intFrom(1, 3650).default(DEFAULTS.retentionDays),
   shutdownGraceMs: intFrom(0, 10 * 60 * 1000).default(DEFAULTS.shutdownGraceMs),
-  publicBaseUrl: z
+  sessionIdleMs: intFrom(60_000, 30 * 86_400_000).default(DEFAULTS.sessionIdleMs),
+  sessionMaxMs: intFrom(60_000, 365 * 86_400_000).default(DEFAULTS.sessionMaxMs),
+  secureCookies: z.enum(['auto', 'always', 'never']).default(DEFAULTS.secureCookies),
+  trustedProxies: cidrsSetting,
+  publicUrl: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')).optional(),
+  portalFrameAncestors: z
     .string()
-    .regex(/^https?:\/\/[^/\s]+(\/[^\s]*)?$/, 'must be an absolute http:// or https:// URL')
-    .transform((url) => url.replace(/\/+$/, ''))
-    .optional(),
-  trustedProxies: z
-    .string()
-    .default('')
-    .refine((text) => {
-      try {
-        cidrListParse(text);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be CIDRs like 10.0.0.0/8,fd00::/8'),
+    .regex(/^[^;,\r\n]+$/, "must be a CSP source list such as 'self' https://app.example.com (no ; or ,)")
+    .default(DEFAULTS.portalFrameAncestors),
+  portalThemeColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1f6feb').optional(),
+  portalLogoUrl: z.string().regex(/^(https:\/\/|\/)[^\s"'<>]*$/, 'must be an https:// URL or a path starting with /').max(2048).optional(),
   inboundMaxBodyBytes: intFrom(1, 64 * 1024 * 1024).default(DEFAULTS.inboundMaxBodyBytes),
   inboundRateLimit: intFrom(0, 100_000_000).default(DEFAULTS.inboundRateLimit),
   inboundIpRateLimit: intFrom(0, 100_000_000).default(DEFAULTS.inboundIpRateLimit),
@@ -122,17 +136,7 @@ export const configSchema = z.object({
   workerBatchSize: intFrom(1, 10_000).default(W.batchSize),
   leaseMs: intFrom(1_000, 86_400_000).optional(),
   pollIntervalMs: intFrom(10, 600_000).default(W.pollIntervalMs),
-  allowCidrs: z
-    .string()
-    .default('')
-    .refine((text) => {
-      try {
-        cidrListParse(text);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be CIDRs like 127.0.0.0/8,::1/128'),
+  allowCidrs: cidrsSetting,
   requireHttps: z
     .enum(['true', 'false', '1', '0'])
     .transform((v) => v === 'true' || v === '1')

@@ -21,6 +21,13 @@ export const DEFAULTS = {
   /** How long an Idempotency-Key replays its first response (Svix keeps keys 24 h). */
   idempotencyRetentionMs: 24 * 60 * 60 * 1000,
   authCacheMs: 5_000,
+  /** Console sessions: an unused session ends after the idle time; any session after the maximum (src/console/session.ts). */
+  sessionIdleMs: 8 * 60 * 60 * 1000,
+  sessionMaxMs: 7 * 24 * 60 * 60 * 1000,
+  /** The session cookie's Secure flag: 'auto' sets it for HTTPS requests (X-Forwarded-Proto from trusted proxies counts). */
+  secureCookies: 'auto',
+  /** Who may embed the app portal in an iframe (CSP frame-ancestors); the console itself may not be embedded. */
+  portalFrameAncestors: "'self'",
   // Receiving webhooks (src/inbound/): per source unless the source sets its own.
   inboundMaxBodyBytes: 1024 * 1024,
   /** Requests per minute per source key, per client address, and in all; 0 turns one off. */

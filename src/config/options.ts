@@ -32,11 +32,16 @@ export function apiOptionsFromConfig(config: Config): Omit<ApiOptions, 'log' | '
     bodyLimitBytes: config.bodyLimitBytes,
     rateLimit: config.rateLimit,
     idempotencyRetentionMs: DEFAULTS.idempotencyRetentionMs,
-    ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
+    sessionIdleMs: config.sessionIdleMs,
+    sessionMaxMs: config.sessionMaxMs,
+    secureCookies: config.secureCookies,
+    trustedProxies: config.trustedProxies,
+    portalFrameAncestors: config.portalFrameAncestors,
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+    portalTheme: { color: config.portalThemeColor ?? null, logoUrl: config.portalLogoUrl ?? null },
     inbound: {
       maxBodyBytes: config.inboundMaxBodyBytes,
       limits: { perKeyPerMinute: config.inboundRateLimit, perIpPerMinute: config.inboundIpRateLimit, globalPerMinute: config.inboundGlobalRateLimit },
-      trustedProxies: config.trustedProxies.split(/[\s,]+/).filter(Boolean),
       logRejectedPerMinute: config.inboundLogRejectedPerMinute,
     },
   };

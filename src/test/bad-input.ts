@@ -27,6 +27,7 @@ export const VALID_BODY: Record<string, unknown> = {
   IngestEndpointUpdate: { url: 'http://127.0.0.1:9/' },
   IngestEndpointSecretIn: {},
   IngestEndpointHeadersIn: { headers: { 'X-A': '1' } },
+  ConsoleSessionIn: { token: 'x' },
 };
 
 const TABLES = ['application', 'event_type', 'endpoint', 'endpoint_secret', 'message', 'delivery', 'attempt', 'idempotency_key'];

@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { newId } from '../ids/id.js';
+import type { Queryable } from '../store/port.js';
+import { DISPLAY_CHARS, tokenHash } from './token.js';
+import type { PortalCapability } from './principal.js';
+
+/**
+ * App portal tokens: `hyp_` plus 32 random bytes, stored hashed like API
+ * tokens (scope `app`, migration 017), bound to one application, and
+ * expiring. They authenticate as Bearer tokens or through a console session;
+ * what they may reach is decided per route (src/api/portal-scope.ts).
+ */
+const PORTAL_PREFIX = 'hyp_';
+
+export interface PortalTokenIn {
+  appId: string;
+  /** null: every capability (Svix's default). */
+  capabilities: PortalCapability[] | null;
+  expiresAt: Date;
+  sessionId: string | null;
+}
+
+export async function portalTokenCreate(db: Queryable, input: PortalTokenIn): Promise<{ token: string; id: string }> {
+  const token = PORTAL_PREFIX + randomBytes(32).toString('base64url');
+  const id = newId('tok');
+  await db.query(
+    `insert into hookyard.api_token (id, name, prefix, hash, scope, app_id, capabilities, expires_at, session_id)
+     values ($1, 'app portal', $2, $3, 'app', $4, $5, $6, $7)`,
+    [id, token.slice(0, DISPLAY_CHARS), tokenHash(token), input.appId, input.capabilities, input.expiresAt, input.sessionId],
+  );
+  return { token, id };
+}
+
+/** Ends one portal token (logout); false if it was not a live portal token. */
+export async function portalTokenEnd(db: Queryable, id: string): Promise<boolean> {
+  const { rows } = await db.query(`update hookyard.api_token set revoked_at = now() where id = $1 and scope = 'app' and revoked_at is null returning id`, [id]);
+  return rows.length === 1;
+}
+
+/** Ends every live portal token of an application, or only those made with one of `sessionIds` (Svix's expire-all). */
+export async function portalTokensEndAll(db: Queryable, appId: string, sessionIds: string[] | null): Promise<number> {
+  const { rows } = await db.query(
+    `update hookyard.api_token set revoked_at = now()
+      where scope = 'app' and app_id = $1 and revoked_at is null and ($2::text[] is null or session_id = any($2::text[])) returning id`,
+    [appId, sessionIds],
+  );
+  return rows.length;
+}
+
+/** Portal tokens expired or revoked more than `olderThanMs` ago (the cleaner deletes them). */
+export async function portalTokensDeleteOld(db: Queryable, olderThanMs: number): Promise<number> {
+  const { rows } = await db.query(
+    `delete from hookyard.api_token where scope = 'app' and coalesce(least(revoked_at, expires_at), expires_at) < now() - make_interval(secs => $1::float8 / 1000) returning id`,
+    [olderThanMs],
+  );
+  return rows.length;
+}
