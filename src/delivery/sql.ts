@@ -37,10 +37,17 @@ export interface ClaimResult {
    * may commit with an earlier next_attempt_at). Null when it scanned nothing.
    */
   scanReached: Date | null;
+  /**
+   * Controlled endpoints (rate limit, max_in_flight, fifo; migration 014) that the database gave
+   * less than the claim wanted, with how long until they may get more (ms), or null when they wait
+   * for a lease to end. Claims skip them meanwhile (see endpoint-holds.ts).
+   */
+  held: { endpointId: string; waitMs: number | null }[];
 }
 
 interface ClaimedRow {
-  id: number;
+  /** Null in the one row of a claim that took nothing. */
+  id: number | null;
   message_id: string;
   endpoint_id: string;
   attempt_count: number;
@@ -56,6 +63,7 @@ interface ClaimedRow {
   secrets: string | null;
   scanned: number;
   scan_reached: Date | null;
+  held: [string, number | null][] | null;
 }
 
 /**
@@ -78,13 +86,21 @@ export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpoint
   const { rows } = await db.query<ClaimedRow>(
     `with candidate as (
        select * from hookyard.delivery_due_lock($1, $2::text[], $7::timestamptz) where (select hookyard.lane_enter($6))
+     ), wanted as (
+       select endpoint_id, least(count(*)::int, coalesce(($3::jsonb ->> endpoint_id)::int, $4)) as n, min(id) as first_id
+         from candidate group by endpoint_id
+     ), controlled as (
+       -- Rate limit, max_in_flight and fifo, across workers (migration 014): controlled endpoints only.
+       select r.* from (select array_agg(endpoint_id) as ids, array_agg(n) as ns, array_agg(first_id) as firsts from wanted) w,
+              hookyard.endpoint_room(w.ids, w.ns, w.firsts) r
      ), chosen as (
-       select id from (
+       select ranked.id from (
          select id, endpoint_id, next_attempt_at,
                 row_number() over (partition by endpoint_id order by next_attempt_at, id) as rank
            from candidate
-       ) ranked
-        where rank <= coalesce(($3::jsonb ->> endpoint_id)::int, $4)
+       ) ranked left join controlled h on h.endpoint_id = ranked.endpoint_id
+        where case when h.head is not null then ranked.id = h.head and h.room > 0
+                   else rank <= coalesce(h.room, ($3::jsonb ->> ranked.endpoint_id)::int, $4) end
      ), claimed as (
        update hookyard.delivery d
           set state = 'sending', attempt_count = d.attempt_count + 1,
@@ -101,8 +117,10 @@ export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpoint
             least((select min(next_attempt_at) from candidate), now() - interval '2 seconds') as scan_reached,
             (select m.payload from hookyard.message m where m.id = c.message_id) as payload,
             -- Set only for received webhooks with a body that is not JSON (migration 012).
-            (select r.content_type from hookyard.inbound_request r where r.message_id = c.message_id and r.content_type is not null limit 1) as content_type
-       from claimed c
+            (select r.content_type from hookyard.inbound_request r where r.message_id = c.message_id and r.content_type is not null limit 1) as content_type,
+            (select json_agg(json_build_array(h.endpoint_id, h.wait_ms)) from controlled h join wanted w using (endpoint_id) where h.room < w.n) as held
+       -- One row even when nothing is claimed (id null), to carry \`held\`.
+       from (values (1)) as one (x) left join claimed c on true
        -- An endpoint deleted while its fan-out ran leaves no row: treated as disabled, the delivery is cancelled.
        left join hookyard.endpoint e on e.id = c.endpoint_id
        left join secrets s on s.endpoint_id = c.endpoint_id`,
@@ -114,8 +132,9 @@ export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpoint
     if (!list) secrets.set(text, (list = text ? text.split(',') : []));
     return list;
   };
-  const claimed = rows.map((r) => ({
-    id: r.id,
+  const held = (rows[0]?.held ?? []).map(([endpointId, waitMs]) => ({ endpointId, waitMs }));
+  const claimed = rows.filter((r) => r.id !== null).map((r) => ({
+    id: r.id!,
     messageId: r.message_id,
     endpointId: r.endpoint_id,
     attemptCount: r.attempt_count,
@@ -129,7 +148,9 @@ export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpoint
     endpointDisabled: r.disabled,
     sealedSecrets: secretsOf(r.secrets),
   }));
-  return { claimed, more: (rows[0]?.scanned ?? 0) >= limit, scanReached: rows[0]?.scan_reached ?? null };
+  // As before the row for `held`: a claim that took nothing reports neither "more" nor how far it got.
+  const first = claimed.length ? rows[0] : undefined;
+  return { claimed, more: (first?.scanned ?? 0) >= limit, scanReached: first?.scan_reached ?? null, held };
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Sealer } from '../secrets/seal.js';
 import type { Storage, Unlisten } from '../store/port.js';
 import { attemptRun, attemptSkip, attemptUnsigned } from './attempt.js';
 import { claimSize } from './claim-size.js';
+import { EndpointHolds } from './endpoint-holds.js';
 import { FailureLog } from './failure-log.js';
 import type { Claimed, Completion } from './model.js';
 import { workerSettings, type WorkerOptions } from './options.js';
@@ -82,8 +83,22 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log:
   const secrets = new SecretCache(deps.sealer);
   const failureLog = new FailureLog(log);
   const statistics = deliveryStatistics(storage, log);
+  const holds = new EndpointHolds(settings.pollIntervalMs);
+  /** Deliveries whose attempt ended, by id, with their endpoint: once written back, their leases are free. */
+  const ended = new Map<number, string>();
   const writeBack = new WriteBack({
-    write: (batch) => deliveryComplete(storage, batch, lane),
+    write: async (batch) => {
+      await deliveryComplete(storage, batch, lane);
+      // An endpoint held for want of a free lease (max_in_flight, fifo) may have one now.
+      let freed = false;
+      for (const c of batch) {
+        const endpointId = ended.get(c.deliveryId);
+        if (endpointId === undefined) continue;
+        ended.delete(c.deliveryId);
+        if (holds.leaseEnded(endpointId)) freed = true;
+      }
+      if (freed) wake.signal();
+    },
     flushDelayMs: settings.flushDelayMs,
     flushSize: settings.flushSize,
     written: (rows) => statistics.written(rows),
@@ -138,7 +153,9 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log:
         (completion) => {
           timedOut = completion.attempt?.errorCode === 'timeout';
           // An attempt cut short by shutdown is not recorded; its lease is released instead.
-          if (!cutOff) record(completion);
+          if (cutOff) return;
+          ended.set(completion.deliveryId, claimed.endpointId);
+          record(completion);
         },
         (error: unknown) => log.error({ err: error, delivery: claimed.id }, 'attempt crashed; the lease will expire and it will be retried'),
       )
@@ -170,9 +187,12 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log:
     const { room, otherRoom } = queue.claimRoom();
     wake.mayHaveWork = false; // a notification during the claim sets it again
     const startedAt = performance.now();
+    holds.apply(room, startedAt);
     const scanFrom = scanStart.from(room, startedAt);
-    const { claimed, more, scanReached } = await deliveryClaimDue(storage, { limit: want, leaseMs: settings.leaseMs, endpointCap: otherRoom, endpointRoom: room, lane, scanFrom });
+    const { claimed, more, scanReached, held } = await deliveryClaimDue(storage, { limit: want, leaseMs: settings.leaseMs, endpointCap: otherRoom, endpointRoom: room, lane, scanFrom });
     scanStart.reached(scanReached, scanFrom, room, startedAt);
+    const free = holds.hold(held, performance.now());
+    if (free !== undefined) wake.at(free);
     counters.claims++;
     counters.claimedRows += claimed.length;
     counters.claimMs += performance.now() - startedAt;

@@ -14,6 +14,10 @@ export interface Endpoint {
   /** Hookyard extension: why the endpoint was disabled, when Hookyard did it (e.g. a 410 Gone). */
   disabledReason: string | null;
   rateLimit: number | null;
+  /** Hookyard extension: leases at once across all workers (null: each worker's endpointConcurrency). */
+  maxInFlight: number | null;
+  /** Hookyard extension: attempted in publish order, one at a time; a retry holds the later ones. */
+  fifo: boolean;
   metadata: Record<string, string>;
   createdAt: Date;
   updatedAt: Date;
@@ -90,6 +94,8 @@ const endpointFields = {
   channels: z.array(channelSchema).min(1).max(10).nullish(),
   disabled: z.boolean().optional(),
   rateLimit: rateLimitSchema.nullish(),
+  maxInFlight: z.number().int().min(1).max(1000).nullish().describe('Hookyard extension: deliveries in flight at once across all workers'),
+  fifo: z.boolean().optional().describe('Hookyard extension: attempt one at a time in publish order; a retry holds the later ones'),
   metadata: metadataSchema.optional(),
 };
 

@@ -23,6 +23,7 @@ import {
   type SecretRotateIn,
 } from './model.js';
 import {
+  endpointControlsSet,
   endpointDelete,
   endpointGet,
   endpointHeadersGet,
@@ -96,6 +97,11 @@ export function endpointService(ctx: Context, { allow = [] }: EndpointServiceOpt
     };
   }
 
+  /** Hookyard's delivery controls (rateLimit is one of Svix's fields, in fieldsOf). A PUT resets them to the defaults. */
+  function controlsOf(body: EndpointUpdate): Pick<Endpoint, 'maxInFlight' | 'fifo'> {
+    return { maxInFlight: body.maxInFlight ?? null, fifo: body.fifo ?? false };
+  }
+
   async function currentSecret(db: Queryable, endpointId: string): Promise<string> {
     const [newest] = await endpointSecretsActive(db, [endpointId], ctx.now());
     if (!newest) throw notFound('endpoint secret');
@@ -110,9 +116,9 @@ export function endpointService(ctx: Context, { allow = [] }: EndpointServiceOpt
       return storage.transaction(async (tx) => {
         const app = await applicationMustGet(tx, appIdOrUid);
         const id = newId('ep', ctx.now().getTime());
-        const endpoint = await endpointInsert(tx, id, app.id, fieldsOf(body), body.headers ?? {}).catch(conflict);
+        await endpointInsert(tx, id, app.id, fieldsOf(body), body.headers ?? {}).catch(conflict);
         await endpointSecretInsert(tx, id, sealer.seal(secret, id));
-        return endpoint;
+        return (await endpointControlsSet(tx, id, controlsOf(body)))!;
       });
     },
 
@@ -128,7 +134,8 @@ export function endpointService(ctx: Context, { allow = [] }: EndpointServiceOpt
       checkUrl(body.url);
       return storage.transaction(async (tx) => {
         const endpoint = await mustGet(tx, appIdOrUid, endpointIdOrUid);
-        return (await endpointUpdate(tx, endpoint.id, fieldsOf(body)).catch(conflict))!;
+        await endpointUpdate(tx, endpoint.id, fieldsOf(body)).catch(conflict);
+        return (await endpointControlsSet(tx, endpoint.id, controlsOf(body)))!;
       });
     },
 
@@ -150,7 +157,8 @@ export function endpointService(ctx: Context, { allow = [] }: EndpointServiceOpt
           rateLimit: keep('rateLimit'),
           metadata: body.metadata ?? e.metadata,
         };
-        return (await endpointUpdate(tx, e.id, fields).catch(conflict))!;
+        await endpointUpdate(tx, e.id, fields).catch(conflict);
+        return (await endpointControlsSet(tx, e.id, { maxInFlight: body.maxInFlight === undefined ? e.maxInFlight : body.maxInFlight, fifo: body.fifo ?? e.fifo }))!;
       });
     },
 

@@ -14,13 +14,15 @@ export interface EndpointRow {
   disabled: boolean;
   disabled_reason: string | null;
   rate_limit: number | null;
+  max_in_flight: number | null;
+  fifo: boolean;
   metadata: Record<string, string>;
   created_at: Date;
   updated_at: Date;
 }
 
 const COLUMNS =
-  'id, app_id, uid, url, description, version, filter_types, channels, disabled, disabled_reason, rate_limit, metadata, created_at, updated_at';
+  'id, app_id, uid, url, description, version, filter_types, channels, disabled, disabled_reason, rate_limit, max_in_flight, fifo, metadata, created_at, updated_at';
 
 export function toEndpoint(r: EndpointRow): Endpoint {
   return {
@@ -35,6 +37,8 @@ export function toEndpoint(r: EndpointRow): Endpoint {
     disabled: r.disabled,
     disabledReason: r.disabled_reason,
     rateLimit: r.rate_limit,
+    maxInFlight: r.max_in_flight,
+    fifo: r.fifo,
     metadata: r.metadata,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -61,6 +65,15 @@ export async function endpointUpdate(db: Queryable, id: string, f: EndpointField
             rate_limit = $9, metadata = $10, updated_at = now()
       where id = $1 returning ${COLUMNS}`,
     [id, f.uid, f.url, f.description, f.version, f.filterTypes, f.channels, f.disabled, f.rateLimit, f.metadata],
+  );
+  return rows[0] && toEndpoint(rows[0]);
+}
+
+/** The delivery controls the claim enforces (migration 014); answers the endpoint as it now is. */
+export async function endpointControlsSet(db: Queryable, id: string, f: Pick<Endpoint, 'maxInFlight' | 'fifo'>): Promise<Endpoint | undefined> {
+  const { rows } = await db.query<EndpointRow>(
+    `update hookyard.endpoint set max_in_flight = $2, fifo = $3 where id = $1 returning ${COLUMNS}`,
+    [id, f.maxInFlight, f.fifo],
   );
   return rows[0] && toEndpoint(rows[0]);
 }
