@@ -2,6 +2,9 @@ import { z } from 'zod';
 import type { AttemptService } from '../attempt/service.js';
 import { endpointInSchema, endpointPatchSchema, endpointUpdateSchema, headersPatchSchema, headersSchema, secretRotateSchema, sensitiveNamesSchema, type Endpoint } from '../endpoint/model.js';
 import { endpointSendExample } from '../endpoint/example.js';
+import { headerNamesOf, headerNamesOutSchema, TLS_OFF_WARNING } from '../endpoint/send-options.js';
+import type { Logger } from '../log.js';
+import { SIGNATURE_FORMATS } from '../signing/format.js';
 import type { Hookyard } from '../hookyard.js';
 import { eventTypeNameSchema } from '../schema-parts.js';
 import { messageOutSchema, messageOutText } from './message.js';
@@ -23,6 +26,12 @@ export const endpointOutSchema = z.object({
   maxInFlight: z.number().nullable().describe('Hookyard extension: deliveries in flight at once across all workers (null: each worker\'s endpointConcurrency)'),
   fifo: z.boolean().describe('Hookyard extension: deliveries attempted one at a time in publish order; a retry holds the later ones'),
   metadata: z.record(z.string(), z.string()),
+  signatureFormat: z.enum(SIGNATURE_FORMATS).describe('Hookyard extension: how requests are signed'),
+  headerNames: headerNamesOutSchema.describe('Hookyard extension: the header names requests use (null: not sent)'),
+  bodyFormat: z.enum(['json', 'form']).describe('Hookyard extension: `json`, or `form` (the JSON in a `payload` form field)'),
+  tlsVerify: z.boolean().describe('Hookyard extension: whether the endpoint\'s TLS certificate is verified'),
+  tlsCaCertificate: z.string().nullable().describe('Hookyard extension: the PEM CA bundle trusted for this endpoint, if any'),
+  tlsWarning: z.string().nullable().describe('Hookyard extension: set while TLS verification is off'),
   createdAt: timestamp,
   updatedAt: timestamp,
 });
@@ -42,6 +51,12 @@ export const endpointOut = (e: Endpoint): z.input<typeof endpointOutSchema> => (
   maxInFlight: e.maxInFlight,
   fifo: e.fifo,
   metadata: e.metadata,
+  signatureFormat: e.sendOptions.signatureFormat ?? 'standard',
+  headerNames: headerNamesOf(e.sendOptions),
+  bodyFormat: e.sendOptions.bodyFormat ?? 'json',
+  tlsVerify: e.sendOptions.tlsVerify ?? true,
+  tlsCaCertificate: e.sendOptions.tlsCaCertificate ?? null,
+  tlsWarning: e.sendOptions.tlsVerify === false ? TLS_OFF_WARNING : null,
   createdAt: iso(e.createdAt),
   updatedAt: iso(e.updatedAt),
 });
@@ -59,6 +74,12 @@ const headersOutSchema = z.object({
 });
 const eventExampleInSchema = z.strictObject({ eventType: eventTypeNameSchema, exampleIndex: z.number().int().min(0).max(1000).optional() });
 const statsOutSchema = z.object({ success: z.number(), pending: z.number(), sending: z.number(), fail: z.number(), canceled: z.number() });
+
+/** An endpoint written with TLS verification off is logged loudly, each time, besides the warning in the response. */
+function warnTls(log: Logger, e: Endpoint): Endpoint {
+  if (e.sendOptions.tlsVerify === false) log.warn({ endpointId: e.id, appId: e.appId, url: e.url }, TLS_OFF_WARNING);
+  return e;
+}
 
 const LIST = '/api/v1/app/{app_id}/endpoint';
 const ONE = `${LIST}/{endpoint_id}`;
@@ -81,7 +102,7 @@ export function endpointRoutes(hookyard: Hookyard, attempts: AttemptService): Ro
       method: 'post', path: LIST, operationId: 'v1.endpoint.create', summary: 'Create an endpoint', tag,
       body: { name: 'EndpointIn', schema: endpointIn },
       status: 201, errors: [409], response: out,
-      handler: async ({ params, body }) => endpointOut(await endpoints.create(params.app_id!, throttleRateFold(body))),
+      handler: async ({ params, body, c }) => endpointOut(warnTls(c.get('log'), await endpoints.create(params.app_id!, throttleRateFold(body)))),
     }),
     route({
       method: 'get', path: ONE, operationId: 'v1.endpoint.get', summary: 'Get an endpoint by id or uid', tag,
@@ -92,13 +113,13 @@ export function endpointRoutes(hookyard: Hookyard, attempts: AttemptService): Ro
       method: 'put', path: ONE, operationId: 'v1.endpoint.update', summary: 'Replace an endpoint', tag,
       body: { name: 'EndpointUpdate', schema: endpointUpdate },
       status: 200, errors: [409], response: out,
-      handler: async ({ params, body }) => endpointOut(await endpoints.update(params.app_id!, params.endpoint_id!, throttleRateFold(body))),
+      handler: async ({ params, body, c }) => endpointOut(warnTls(c.get('log'), await endpoints.update(params.app_id!, params.endpoint_id!, throttleRateFold(body)))),
     }),
     route({
       method: 'patch', path: ONE, operationId: 'v1.endpoint.patch', summary: 'Change some fields of an endpoint', tag,
       body: { name: 'EndpointPatch', schema: endpointPatch },
       status: 200, errors: [409], response: out,
-      handler: async ({ params, body }) => endpointOut(await endpoints.patch(params.app_id!, params.endpoint_id!, throttleRateFold(body))),
+      handler: async ({ params, body, c }) => endpointOut(warnTls(c.get('log'), await endpoints.patch(params.app_id!, params.endpoint_id!, throttleRateFold(body)))),
     }),
     route({
       method: 'delete', path: ONE, operationId: 'v1.endpoint.delete', summary: 'Delete an endpoint', tag,

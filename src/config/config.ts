@@ -22,6 +22,7 @@ export const SETTINGS = {
   dbStatementTimeoutMs: { env: 'HOOKYARD_DB_STATEMENT_TIMEOUT_MS', flag: 'db-statement-timeout-ms', help: `longest PostgreSQL statement, ms; the client gives up 2 s later if the server has not answered; 0 = none; migrations are exempt (default ${DATABASE_DEFAULTS.statementTimeoutMs})` },
   dbIdleInTransactionTimeoutMs: { env: 'HOOKYARD_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', flag: 'db-idle-in-transaction-timeout-ms', help: `PostgreSQL ends a transaction left idle this long, ms; 0 = none (default ${DATABASE_DEFAULTS.idleInTransactionTimeoutMs})` },
   maxPayloadBytes: { env: 'HOOKYARD_MAX_PAYLOAD_BYTES', flag: 'max-payload-bytes', help: `largest message payload accepted, bytes (default ${DEFAULTS.maxPayloadBytes})` },
+  secretGraceSeconds: { env: 'HOOKYARD_SECRET_GRACE_SECONDS', flag: 'secret-grace-seconds', help: `after a signing-secret rotation, how long the old secret keeps co-signing, s; a rotation's gracePeriodSeconds overrides it (default ${DEFAULTS.secretGraceMs / 1000})` },
   logLevel: { env: 'HOOKYARD_LOG_LEVEL', flag: 'log-level', help: `trace|debug|info|warn|error|fatal|silent (default ${DEFAULTS.logLevel})` },
   // The server (src/api, src/cli).
   role: { env: 'HOOKYARD_ROLE', flag: 'role', help: `what serve runs: api|worker|all (default ${DEFAULTS.role})` },
@@ -97,6 +98,7 @@ export const configSchema = z.object({
   dbStatementTimeoutMs: intFrom(0, 86_400_000).default(DATABASE_DEFAULTS.statementTimeoutMs),
   dbIdleInTransactionTimeoutMs: intFrom(0, 86_400_000).default(DATABASE_DEFAULTS.idleInTransactionTimeoutMs),
   maxPayloadBytes: intFrom(1, 64 * 1024 * 1024).default(DEFAULTS.maxPayloadBytes),
+  secretGraceSeconds: intFrom(0, 30 * 24 * 3600).default(DEFAULTS.secretGraceMs / 1000),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default(DEFAULTS.logLevel),
   role: z.enum(['api', 'worker', 'all']).default(DEFAULTS.role),
   host: z.string().min(1).default(DEFAULTS.host),

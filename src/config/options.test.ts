@@ -18,4 +18,10 @@ test('one set of defaults: the configuration with nothing set maps to what the l
   assert.equal(api.idempotencyRetentionMs, DEFAULTS.idempotencyRetentionMs);
   assert.equal(hookyardOptionsFromConfig(config).maxPayloadBytes, DEFAULTS.maxPayloadBytes);
   assert.equal(cleanerOptionsFromConfig(config).retentionMs, DEFAULTS.retentionDays * 24 * 3600_000);
+  assert.equal(hookyardOptionsFromConfig(config).secretGraceMs, DEFAULTS.secretGraceMs);
+});
+
+test('HOOKYARD_SECRET_GRACE_SECONDS sets the rotation grace window the library uses', () => {
+  assert.equal(hookyardOptionsFromConfig(configParse({ secretGraceSeconds: '600' })).secretGraceMs, 600_000);
+  assert.throws(() => configParse({ secretGraceSeconds: '-1' }), /HOOKYARD_SECRET_GRACE_SECONDS/);
 });

@@ -22,6 +22,7 @@ export function hookyardOptionsFromConfig(config: Config): HookyardOptions {
     ...(config.listenDatabaseUrl ? { listenDatabaseUrl: config.listenDatabaseUrl } : {}),
     databaseTimeouts: { connectMs: config.dbConnectTimeoutMs, statementMs: config.dbStatementTimeoutMs, idleInTransactionMs: config.dbIdleInTransactionTimeoutMs },
     maxPayloadBytes: config.maxPayloadBytes,
+    secretGraceMs: config.secretGraceSeconds * 1000,
     allowCidrs: config.allowCidrs,
   };
 }

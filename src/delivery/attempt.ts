@@ -2,9 +2,10 @@ import { randomFillSync } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import type { Attempt } from '../attempt/model.js';
 import { headerIsReserved, headerIsSensitive } from '../endpoint/model.js';
+import { headerNamesOf } from '../endpoint/send-options.js';
 import { newId } from '../ids/id.js';
 import { send } from '../outbound/send.js';
-import { sign } from '../signing/sign.js';
+import { signatureHeaders } from '../signing/format.js';
 import type { Claimed, Completion } from './model.js';
 import { nextStep, outcomeOf, type NextStep } from './outcome.js';
 import type { RetryAfterBounds, RetryPolicy } from './schedule.js';
@@ -21,6 +22,8 @@ export interface AttemptSettings {
 
 export interface AttemptDeps {
   agent: Dispatcher;
+  /** The dispatcher for an endpoint's TLS settings (a custom CA, verification off); `agent` when absent. */
+  agentFor?: (claimed: Claimed) => Dispatcher;
   settings: AttemptSettings;
   now: () => Date;
   random: () => number;
@@ -39,24 +42,56 @@ function pooledRandom(n: number): Buffer {
   return pool.subarray(poolAt - n, poolAt);
 }
 
-/** The request headers of one attempt: custom headers, then ours (which win). */
-export function requestHeaders(claimed: Claimed, secrets: string[], timestamp: number): Record<string, string> {
+/**
+ * The body as sent: the payload's exact text, or for a `form` endpoint the
+ * form encoding of it in a `payload` field, as GitHub sends form webhooks.
+ * Signatures are over this, the bytes the receiver gets.
+ */
+export function requestBody(claimed: Claimed): { body: string; contentType: string } {
+  if (claimed.sendOptions?.bodyFormat === 'form') {
+    return { body: new URLSearchParams({ payload: claimed.payload }).toString(), contentType: 'application/x-www-form-urlencoded' };
+  }
+  // A received webhook whose body is not JSON (src/inbound/) keeps its own type.
+  return { body: claimed.payload, contentType: claimed.contentType ?? 'application/json' };
+}
+
+/**
+ * The request headers of one attempt: custom headers, then ours (which win):
+ * the signature headers of the endpoint's format, under its header names.
+ * Null when none of the secrets can sign in that format.
+ */
+export function requestHeaders(claimed: Claimed, secrets: string[], timestamp: number, body = requestBody(claimed)): Record<string, string> | null {
+  const options = claimed.sendOptions ?? {};
+  const signed = signatureHeaders(options.signatureFormat ?? 'standard', headerNamesOf(options), secrets, {
+    id: claimed.messageId,
+    timestamp,
+    body: body.body,
+    eventType: claimed.eventType ?? null,
+  });
+  if (!signed) return null;
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(claimed.headers ?? {})) {
     // Input validation refuses these already; rows written by older code are filtered here too.
     if (!headerIsReserved(name)) headers[name.toLowerCase()] = value;
   }
-  headers['content-type'] = claimed.contentType ?? 'application/json';
+  headers['content-type'] = body.contentType;
   headers['user-agent'] = USER_AGENT;
-  headers['webhook-id'] = claimed.messageId;
-  headers['webhook-timestamp'] = String(timestamp);
-  headers['webhook-signature'] = sign(secrets, { id: claimed.messageId, timestamp, body: claimed.payload });
-  return headers;
+  return Object.assign(headers, signed);
 }
 
-/** The headers as stored in the attempt: custom headers that are sensitive (by name or marked by the endpoint's owner) hidden. */
-export function redactHeaders(headers: Record<string, string>, marked: readonly string[] = []): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, !headerIsReserved(name) && headerIsSensitive(name, marked) ? '[redacted]' : value]));
+/**
+ * The headers as stored in the attempt: custom headers that are sensitive (by
+ * name or marked by the endpoint's owner) hidden. `ours` are the signature
+ * headers, kept (a signature is no secret, and shows what was sent) even when
+ * their configured name looks like a credential (`x-signature`).
+ */
+export function redactHeaders(headers: Record<string, string>, marked: readonly string[] = [], ours: ReadonlySet<string> = new Set()): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, !ours.has(name) && !headerIsReserved(name) && headerIsSensitive(name, marked) ? '[redacted]' : value]));
+}
+
+function signatureHeaderNames(claimed: Claimed): Set<string> {
+  const names = headerNamesOf(claimed.sendOptions ?? {});
+  return new Set([names.id, names.timestamp, names.signature, names.event].filter((n): n is string => n !== null));
 }
 
 /**
@@ -66,10 +101,12 @@ export function redactHeaders(headers: Record<string, string>, marked: readonly 
 export async function attemptRun(claimed: Claimed, secrets: string[], deps: AttemptDeps): Promise<Completion> {
   const { settings } = deps;
   const startedAt = deps.now();
-  const headers = requestHeaders(claimed, secrets, Math.floor(startedAt.getTime() / 1000));
+  const body = requestBody(claimed);
+  const headers = requestHeaders(claimed, secrets, Math.floor(startedAt.getTime() / 1000), body);
+  if (!headers) return attemptUnsigned(claimed, `no secret of ${claimed.endpointId} can sign in the ${claimed.sendOptions?.signatureFormat} format (an ed25519 key signs Standard Webhooks only)`, deps);
   const result = await send(
-    { url: claimed.url, headers, body: claimed.payload },
-    { agent: deps.agent, timeoutMs: settings.attemptTimeoutMs, maxResponseBytes: settings.maxResponseBytes, requireHttps: settings.requireHttps },
+    { url: claimed.url, headers, body: body.body },
+    { agent: deps.agentFor?.(claimed) ?? deps.agent, timeoutMs: settings.attemptTimeoutMs, maxResponseBytes: settings.maxResponseBytes, requireHttps: settings.requireHttps },
   );
   const outcome = outcomeOf(result, deps.now(), settings.retryAfter);
   const step = nextStep(outcome, claimed.attemptCount, claimed.oneShot, settings.retry, deps.random);
@@ -82,7 +119,7 @@ export async function attemptRun(claimed: Claimed, secrets: string[], deps: Atte
     attemptNumber: claimed.attemptCount,
     trigger: claimed.trigger,
     url: claimed.url,
-    requestHeaders: redactHeaders(headers, claimed.sensitiveHeaders),
+    requestHeaders: redactHeaders(headers, claimed.sensitiveHeaders, signatureHeaderNames(claimed)),
     responseStatus: response?.status ?? null,
     responseHeaders: response?.headers ?? null,
     responseBody: response?.body ?? null,

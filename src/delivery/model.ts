@@ -1,5 +1,6 @@
 import type { Attempt } from '../attempt/model.js';
 import type { Endpoint } from '../endpoint/model.js';
+import type { SendOptions } from '../endpoint/send-options.js';
 import type { DeliveryState } from './state.js';
 
 /** A delivery a worker holds under lease, with what it needs to send it. */
@@ -19,6 +20,10 @@ export interface Claimed {
   /** Custom header names the endpoint's owner marked sensitive (migration 011), lowercased: redacted in the stored attempt. */
   sensitiveHeaders?: string[];
   endpointDisabled: boolean;
+  /** Signature format, header names, body encoding, TLS (migration 015); `{}` for a Standard Webhooks endpoint. */
+  sendOptions?: SendOptions;
+  /** The message's event type, read only for endpoints with send options (an event header may need it). */
+  eventType?: string | null;
   /**
    * Sealed signing secrets that sign now, newest first (see endpointSecretsActive), hex-encoded: a
    * string is both a cheap cache key and cheap to parse. Rows of one endpoint in one claim share

@@ -1,5 +1,6 @@
 import { attemptInsertSql, attemptToRow } from '../attempt/sql.js';
 import { endpointDisable, toEndpoint, type EndpointRow } from '../endpoint/sql.js';
+import type { SendOptions } from '../endpoint/send-options.js';
 import { pageFinish, pagePlan, type Page, type PageQuery } from '../store/page.js';
 import type { Queryable, Storage } from '../store/port.js';
 import type { Claimed, Completion, EndpointStats, MessageDestination } from './model.js';
@@ -58,6 +59,8 @@ interface ClaimedRow {
   url: string;
   headers: Record<string, string>;
   sensitive_headers: string[] | null;
+  send_options: SendOptions | null;
+  event_type: string | null;
   disabled: boolean;
   /** Comma-separated: cheaper to read than a text[] (which the driver parses element by element). */
   secrets: string | null;
@@ -118,6 +121,8 @@ export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpoint
             (select m.payload from hookyard.message m where m.id = c.message_id) as payload,
             -- Set only for received webhooks with a body that is not JSON (migration 012).
             (select r.content_type from hookyard.inbound_request r where r.message_id = c.message_id and r.content_type is not null limit 1) as content_type,
+            -- Send options (migration 015); only their endpoints may need the event type, so only they look it up.
+            e.send_options, case when e.send_options <> '{}' then (select m.event_type from hookyard.message m where m.id = c.message_id) end as event_type,
             (select json_agg(json_build_array(h.endpoint_id, h.wait_ms)) from controlled h join wanted w using (endpoint_id) where h.room < w.n) as held
        -- One row even when nothing is claimed (id null), to carry \`held\`.
        from (values (1)) as one (x) left join claimed c on true
@@ -146,6 +151,8 @@ export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpoint
     headers: r.headers,
     sensitiveHeaders: r.sensitive_headers ?? [],
     endpointDisabled: r.disabled,
+    sendOptions: r.send_options ?? {},
+    eventType: r.event_type,
     sealedSecrets: secretsOf(r.secrets),
   }));
   // As before the row for `held`: a claim that took nothing reports neither "more" nor how far it got.

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Hookyard } from '../hookyard.js';
 import { createLogger, type Logger } from '../log.js';
 import { deliveryStatistics } from '../maintenance/delivery-statistics.js';
+import { OutboundAgents } from '../outbound/agents.js';
 import { outboundAgent } from '../outbound/dispatcher.js';
 import { databaseUnavailable } from '../store/unavailable.js';
 import type { Sealer } from '../secrets/seal.js';
@@ -69,8 +70,11 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log:
   const { storage } = deps;
   const settings = workerSettings(options);
   // Every attempt may need a connection of its own, slow ones included, and they may all go to one origin.
-  const agent = outboundAgent({ allow: settings.allow, connectTimeoutMs: settings.connectTimeoutMs, connectionsPerOrigin: settings.concurrency + settings.slowConcurrency });
-  const attemptDeps = { agent, settings: settings.attempt, now: deps.now, random: settings.random };
+  const agents = new OutboundAgents(
+    (tls) => outboundAgent({ allow: settings.allow, connectTimeoutMs: settings.connectTimeoutMs, connectionsPerOrigin: settings.concurrency + settings.slowConcurrency, tls }),
+    (endpointId) => log.warn({ endpointId }, 'sending to an endpoint with TLS certificate verification OFF: its webhooks can be read and changed on the network path'),
+  );
+  const attemptDeps = { agent: agents.default, agentFor: (c: Claimed) => agents.for(c.endpointId, c.sendOptions), settings: settings.attempt, now: deps.now, random: settings.random };
 
   // The database lane: this worker's claims and write-backs run one at a time inside PostgreSQL,
   // each statement first waiting for the worker's advisory lock (migration 007). Side by side they
@@ -122,7 +126,7 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log:
   const counters = { claims: 0, claimedRows: 0, claimMs: 0 };
   const inFlight = new Map<number, { claimed: Claimed; done: Promise<void> }>();
   let stopping = false;
-  // Set when the grace period ends: attempts still in flight are cut off by destroying the agent
+  // Set when the grace period ends: attempts still in flight are cut off by destroying the agents
   // (one call, rather than an abort listener on every request) and their results are not recorded.
   let cutOff = false;
   let secretWarned = false;
@@ -317,7 +321,7 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log:
       clearTimeout(graceTimer);
       if (inFlight.size > 0) {
         cutOff = true;
-        await agent.destroy().catch(() => {});
+        await agents.destroy();
         await all;
       }
       sweep.stop();
@@ -329,7 +333,7 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}, log:
         const released = await deliveryRelease(storage, left);
         log.info({ released }, 'released leases of unfinished attempts');
       }
-      await agent.close().catch(() => {});
+      await agents.close();
       log.info('delivery worker stopped');
     },
   };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channelSchema, eventTypeNameSchema, metadataSchema, rateLimitSchema, uidSchema } from '../schema-parts.js';
+import { sendOptionFields, type SendOptions } from './send-options.js';
 
 export interface Endpoint {
   id: string;
@@ -19,6 +20,8 @@ export interface Endpoint {
   /** Hookyard extension: attempted in publish order, one at a time; a retry holds the later ones. */
   fifo: boolean;
   metadata: Record<string, string>;
+  /** Hookyard extensions: signature format, header names, body encoding, TLS (send-options.ts). */
+  sendOptions: SendOptions;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -97,12 +100,18 @@ const endpointFields = {
   maxInFlight: z.number().int().min(1).max(1000).nullish().describe('Hookyard extension: deliveries in flight at once across all workers'),
   fifo: z.boolean().optional().describe('Hookyard extension: attempt one at a time in publish order; a retry holds the later ones'),
   metadata: metadataSchema.optional(),
+  ...sendOptionFields,
 };
+
+/** Hookyard extension: the kind of secret to generate when none is given. */
+const secretTypeSchema = z.enum(['hmac', 'ed25519'])
+  .describe('Hookyard extension: the secret to generate when none is given: `hmac` (whsec_, the default) or `ed25519` (whsk_, signatures v1a; GET …/secret then answers the whpk_ public key)');
 
 /** Svix's EndpointIn. */
 export const endpointInSchema = z.strictObject({
   ...endpointFields,
   secret: secretInputSchema.nullish(),
+  secretType: secretTypeSchema.optional(),
   headers: headersSchema.nullish(),
 });
 export type EndpointIn = z.input<typeof endpointInSchema>;
@@ -114,5 +123,11 @@ export type EndpointUpdate = z.input<typeof endpointUpdateSchema>;
 export const endpointPatchSchema = endpointUpdateSchema.partial();
 export type EndpointPatch = z.input<typeof endpointPatchSchema>;
 
-export const secretRotateSchema = z.strictObject({ key: secretInputSchema.nullish() });
+export const secretRotateSchema = z.strictObject({
+  key: secretInputSchema.nullish(),
+  /** Svix's: how long the old secret keeps co-signing; the server's default (HOOKYARD_SECRET_GRACE_SECONDS) when absent. */
+  gracePeriodSeconds: z.number().int().min(0).max(30 * 24 * 3600).nullish()
+    .describe('How long the old secret keeps co-signing (s, up to 30 days); the server\'s default when absent'),
+  secretType: secretTypeSchema.optional(),
+});
 export type SecretRotateIn = z.input<typeof secretRotateSchema>;

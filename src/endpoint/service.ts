@@ -4,6 +4,7 @@ import { HookyardError, isUniqueViolation, notFound, validationError } from '../
 import { ALLOW_SETTING, urlAddressRefusal, type Cidr } from '../outbound/address.js';
 import { newId } from '../ids/id.js';
 import { signingSecretGenerate, signingSecretNormalize } from '../secrets/signing-secret.js';
+import { ED25519_SECRET_PREFIX, ed25519PublicKey, ed25519SecretGenerate, ed25519SecretNormalize } from '../signing/ed25519.js';
 import type { Page, PageQuery } from '../store/page.js';
 import type { Queryable } from '../store/port.js';
 import { parseInput } from '../validate.js';
@@ -37,6 +38,7 @@ import {
   endpointUpdate,
   type EndpointFields,
 } from './sql.js';
+import { sendOptionsMerge, type SendOptions } from './send-options.js';
 
 export type EndpointService = ReturnType<typeof endpointService>;
 
@@ -83,7 +85,7 @@ export function endpointService(ctx: Context, { allow = [] }: EndpointServiceOpt
     throw error;
   }
 
-  function fieldsOf(body: EndpointUpdate): EndpointFields {
+  function fieldsOf(body: EndpointUpdate, earlier: SendOptions = {}): EndpointFields {
     return {
       uid: body.uid ?? null,
       url: body.url,
@@ -94,7 +96,25 @@ export function endpointService(ctx: Context, { allow = [] }: EndpointServiceOpt
       disabled: body.disabled ?? false,
       rateLimit: body.rateLimit ?? null,
       metadata: body.metadata ?? {},
+      sendOptions: sendOptionsMerge(earlier, body),
     };
+  }
+
+  /** A caller's secret in canonical form, or a new one of the asked type; `whsk_` is an ed25519 key. */
+  function secretOf(given: string | null | undefined, type: 'hmac' | 'ed25519' | undefined, loc: (string | number)[]): string {
+    if (!given) return type === 'ed25519' ? ed25519SecretGenerate() : signingSecretGenerate();
+    const secret = given.startsWith(ED25519_SECRET_PREFIX) ? ed25519SecretNormalize(given, loc) : signingSecretNormalize(given, loc);
+    if (type && (type === 'ed25519') !== secret.startsWith(ED25519_SECRET_PREFIX)) {
+      throw validationError(`secretType ${type} does not match the secret given`, [...loc.slice(0, -1), 'secretType']);
+    }
+    return secret;
+  }
+
+  /** GitHub, Stripe and plain signatures are HMACs: an ed25519 key cannot make them. */
+  function checkSecretFits(options: SendOptions, secret: string, loc: (string | number)[]): void {
+    if (options.signatureFormat && secret.startsWith(ED25519_SECRET_PREFIX)) {
+      throw validationError(`the ${options.signatureFormat} format signs with an HMAC secret (whsec_), not an ed25519 key; use signatureFormat standard for ed25519`, loc);
+    }
   }
 
   /** Hookyard's delivery controls (rateLimit is one of Svix's fields, in fieldsOf). A PUT resets them to the defaults. */
@@ -112,11 +132,13 @@ export function endpointService(ctx: Context, { allow = [] }: EndpointServiceOpt
     async create(appIdOrUid: string, input: EndpointIn): Promise<Endpoint> {
       const body = parseInput(endpointInSchema, input);
       checkUrl(body.url);
-      const secret = body.secret ? signingSecretNormalize(body.secret) : signingSecretGenerate();
+      const secret = secretOf(body.secret, body.secretType, ['body', 'secret']);
+      const fields = fieldsOf(body);
+      checkSecretFits(fields.sendOptions, secret, ['body', 'signatureFormat']);
       return storage.transaction(async (tx) => {
         const app = await applicationMustGet(tx, appIdOrUid);
         const id = newId('ep', ctx.now().getTime());
-        await endpointInsert(tx, id, app.id, fieldsOf(body), body.headers ?? {}).catch(conflict);
+        await endpointInsert(tx, id, app.id, fields, body.headers ?? {}).catch(conflict);
         await endpointSecretInsert(tx, id, sealer.seal(secret, id));
         return (await endpointControlsSet(tx, id, controlsOf(body)))!;
       });
@@ -134,7 +156,9 @@ export function endpointService(ctx: Context, { allow = [] }: EndpointServiceOpt
       checkUrl(body.url);
       return storage.transaction(async (tx) => {
         const endpoint = await mustGet(tx, appIdOrUid, endpointIdOrUid);
-        await endpointUpdate(tx, endpoint.id, fieldsOf(body)).catch(conflict);
+        const fields = fieldsOf(body, endpoint.sendOptions);
+        if (fields.sendOptions.signatureFormat) checkSecretFits(fields.sendOptions, await currentSecret(tx, endpoint.id), ['body', 'signatureFormat']);
+        await endpointUpdate(tx, endpoint.id, fields).catch(conflict);
         return (await endpointControlsSet(tx, endpoint.id, controlsOf(body)))!;
       });
     },
@@ -156,7 +180,9 @@ export function endpointService(ctx: Context, { allow = [] }: EndpointServiceOpt
           disabled: body.disabled ?? e.disabled,
           rateLimit: keep('rateLimit'),
           metadata: body.metadata ?? e.metadata,
+          sendOptions: sendOptionsMerge(e.sendOptions, body),
         };
+        if (fields.sendOptions.signatureFormat) checkSecretFits(fields.sendOptions, await currentSecret(tx, e.id), ['body', 'signatureFormat']);
         await endpointUpdate(tx, e.id, fields).catch(conflict);
         return (await endpointControlsSet(tx, e.id, { maxInFlight: body.maxInFlight === undefined ? e.maxInFlight : body.maxInFlight, fifo: body.fifo ?? e.fifo }))!;
       });
@@ -167,19 +193,29 @@ export function endpointService(ctx: Context, { allow = [] }: EndpointServiceOpt
       if (!(await endpointDelete(storage, endpoint.id))) throw notFound('endpoint');
     },
 
-    /** The current signing secret, decrypted (Svix's `GET .../secret`). */
+    /**
+     * The current signing secret, decrypted (Svix's `GET .../secret`); for an
+     * ed25519 key, its public key (`whpk_`), as Svix answers: the private key
+     * never leaves Hookyard.
+     */
     async secretGet(appIdOrUid: string, endpointIdOrUid: string): Promise<{ key: string }> {
       const endpoint = await mustGet(storage, appIdOrUid, endpointIdOrUid);
-      return { key: await currentSecret(storage, endpoint.id) };
+      const secret = await currentSecret(storage, endpoint.id);
+      return { key: secret.startsWith(ED25519_SECRET_PREFIX) ? ed25519PublicKey(secret) : secret };
     },
 
-    /** Replaces the signing secret; the old one keeps co-signing for the grace window. */
+    /**
+     * Replaces the signing secret; the old one keeps co-signing for the grace
+     * window: `gracePeriodSeconds` (Svix's), else the server's default.
+     */
     async secretRotate(appIdOrUid: string, endpointIdOrUid: string, input: SecretRotateIn = {}): Promise<void> {
       const body = parseInput(secretRotateSchema, input);
-      const secret = body.key ? signingSecretNormalize(body.key, ['body', 'key']) : signingSecretGenerate();
+      const secret = secretOf(body.key, body.secretType, ['body', 'key']);
+      const graceMs = body.gracePeriodSeconds == null ? ctx.limits.secretGraceMs : body.gracePeriodSeconds * 1000;
       await storage.transaction(async (tx) => {
         const endpoint = await mustGet(tx, appIdOrUid, endpointIdOrUid);
-        await endpointSecretRetire(tx, endpoint.id, new Date(ctx.now().getTime() + ctx.limits.secretGraceMs));
+        checkSecretFits(endpoint.sendOptions, secret, ['body', 'key']);
+        await endpointSecretRetire(tx, endpoint.id, new Date(ctx.now().getTime() + graceMs));
         await endpointSecretInsert(tx, endpoint.id, sealer.seal(secret, endpoint.id));
       });
     },

@@ -1,6 +1,7 @@
 import type { Queryable } from '../store/port.js';
 import { pageFinish, pagePlan, type Page, type PageQuery } from '../store/page.js';
 import type { Endpoint } from './model.js';
+import type { SendOptions } from './send-options.js';
 
 export interface EndpointRow {
   id: string;
@@ -17,12 +18,13 @@ export interface EndpointRow {
   max_in_flight: number | null;
   fifo: boolean;
   metadata: Record<string, string>;
+  send_options: SendOptions;
   created_at: Date;
   updated_at: Date;
 }
 
 const COLUMNS =
-  'id, app_id, uid, url, description, version, filter_types, channels, disabled, disabled_reason, rate_limit, max_in_flight, fifo, metadata, created_at, updated_at';
+  'id, app_id, uid, url, description, version, filter_types, channels, disabled, disabled_reason, rate_limit, max_in_flight, fifo, metadata, send_options, created_at, updated_at';
 
 export function toEndpoint(r: EndpointRow): Endpoint {
   return {
@@ -40,18 +42,19 @@ export function toEndpoint(r: EndpointRow): Endpoint {
     maxInFlight: r.max_in_flight,
     fifo: r.fifo,
     metadata: r.metadata,
+    sendOptions: r.send_options ?? {},
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
 }
 
-export type EndpointFields = Pick<Endpoint, 'uid' | 'url' | 'description' | 'version' | 'filterTypes' | 'channels' | 'disabled' | 'rateLimit' | 'metadata'>;
+export type EndpointFields = Pick<Endpoint, 'uid' | 'url' | 'description' | 'version' | 'filterTypes' | 'channels' | 'disabled' | 'rateLimit' | 'metadata' | 'sendOptions'>;
 
 export async function endpointInsert(db: Queryable, id: string, appId: string, f: EndpointFields, headers: Record<string, string>): Promise<Endpoint> {
   const { rows } = await db.query<EndpointRow>(
-    `insert into hookyard.endpoint (id, app_id, uid, url, description, version, filter_types, channels, disabled, rate_limit, metadata, headers)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning ${COLUMNS}`,
-    [id, appId, f.uid, f.url, f.description, f.version, f.filterTypes, f.channels, f.disabled, f.rateLimit, f.metadata, headers],
+    `insert into hookyard.endpoint (id, app_id, uid, url, description, version, filter_types, channels, disabled, rate_limit, metadata, headers, send_options)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning ${COLUMNS}`,
+    [id, appId, f.uid, f.url, f.description, f.version, f.filterTypes, f.channels, f.disabled, f.rateLimit, f.metadata, headers, f.sendOptions],
   );
   return toEndpoint(rows[0]!);
 }
@@ -62,9 +65,9 @@ export async function endpointUpdate(db: Queryable, id: string, f: EndpointField
     `update hookyard.endpoint
         set uid = $2, url = $3, description = $4, version = $5, filter_types = $6, channels = $7,
             disabled = $8, disabled_reason = case when $8 then disabled_reason end,
-            rate_limit = $9, metadata = $10, updated_at = now()
+            rate_limit = $9, metadata = $10, send_options = $11, updated_at = now()
       where id = $1 returning ${COLUMNS}`,
-    [id, f.uid, f.url, f.description, f.version, f.filterTypes, f.channels, f.disabled, f.rateLimit, f.metadata],
+    [id, f.uid, f.url, f.description, f.version, f.filterTypes, f.channels, f.disabled, f.rateLimit, f.metadata, f.sendOptions],
   );
   return rows[0] && toEndpoint(rows[0]);
 }

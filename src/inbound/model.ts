@@ -1,6 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { metadataSchema, uidSchema } from '../schema-parts.js';
+import { payloadMappingSchema } from './mapping.js';
 
 /** A source (Svix's Ingest source): where third parties post, and what checks them. */
 export interface Source {
@@ -37,18 +38,13 @@ export const cidrSchema = z
   .max(64)
   .refine((text) => ipaddr.isValidCIDR(text) || ipaddr.isValid(text), 'must be a CIDR (10.0.0.0/8, 2001:db8::/32) or an address');
 
-/** A JSONPath field map: output field → path into the payload. */
-export const mappingSchema = z
-  .record(z.string().min(1).max(256), z.string().min(1).max(1024).regex(/^\$/, 'must be a JSONPath starting with $'))
-  .refine((m) => Object.keys(m).length <= 100, 'at most 100 fields');
-
 /** Hookyard's extensions to Svix's IngestSourceIn; left out of a PUT, they keep their values. */
 const extensionFields = {
   disabled: z.boolean().optional().describe('Hookyard extension: a disabled source answers 403 (and logs the request)'),
   maxBodyBytes: z.number().int().min(1).max(64 * 1024 * 1024).nullish().describe('Hookyard extension: largest body accepted, bytes (null: the server default, 1 MB)'),
   rateLimit: z.number().int().min(1).max(1_000_000).nullish().describe('Hookyard extension: requests per minute for this source\'s key (null: the server default, 100)'),
   allowedCidrs: z.array(cidrSchema).min(1).max(100).nullish().describe('Hookyard extension: client addresses allowed (CIDRs); null: any'),
-  mapping: mappingSchema.nullish().describe('Hookyard extension: JSONPath field map applied to JSON payloads before forwarding; null: pass-through'),
+  mapping: payloadMappingSchema.nullish().describe('Hookyard extension: JSONPath field map (`{"branch": "$.ref"}`) that reshapes JSON payloads before forwarding; null: pass-through'),
 };
 
 /** Svix's IngestSourceIn: `type` and its `config`, checked against the type in the service. */

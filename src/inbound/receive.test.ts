@@ -138,6 +138,16 @@ describeEachStorage('receiving webhooks end to end', (env) => {
       assert.equal((msg.json as { payload: unknown }).payload, xml);
     });
 
+    test('a mapping reshapes JSON payloads before forwarding; a script in a path is refused at creation', async () => {
+      const { source } = await sourceWith({ name: 'mapped', type: 'generic-webhook', mapping: { branch: '$.ref', author: '$.head_commit.author.name', missing: '$.nope' } }, '/mapped');
+      const res = await fetch(source.ingestUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ref":"main","head_commit":{"author":{"name":"Mona"}},"other":1}' });
+      assert.equal(res.status, 200);
+      const [got] = await receiver.waitFor(1, (r) => r.path === '/mapped');
+      assert.equal(got!.body, '{"branch":"main","author":"Mona","missing":null}');
+      const refused = await t.call('POST', '/ingest/api/v1/source', { name: 'evil', type: 'generic-webhook', mapping: { x: '$[?(@.a)]' } });
+      assert.equal(refused.status, 422);
+    });
+
     test('a disabled source answers 403 and logs; enabled again, it accepts', async () => {
       const { source } = await sourceWith({ name: 'off', type: 'generic-webhook' }, '/off');
       assert.equal((await t.call('POST', `/ingest/api/v1/source/${source.id}/disable`)).status, 200);

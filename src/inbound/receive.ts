@@ -7,6 +7,7 @@ import { HookyardError } from '../errors.js';
 import { newId } from '../ids/id.js';
 import type { Logger } from '../log.js';
 import { addressInRanges, clientAddress, rangesParse, type Range } from './client-address.js';
+import { payloadMap } from './mapping.js';
 import { eventIdOf, eventTypeOf, forwardedContentType, headersForLog } from './event.js';
 import type { RejectReason, RequestOutcome } from './model.js';
 import { inboundRateLimits, type InboundLimits } from './rate-limit.js';
@@ -58,6 +59,17 @@ function peerOf(c: HonoContext<ApiEnv>): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A JSON body reshaped by the source's mapping; a body that does not parse is forwarded as it came. */
+function mapped(mapping: Record<string, string>, text: string): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  return JSON.stringify(payloadMap(mapping, value));
 }
 
 /** Answers and closes the connection, so the unread rest of a body is never read. */
@@ -140,6 +152,7 @@ export function receiveMount(app: Hono<ApiEnv>, sources: SourceService, options:
       answer(verdict.reply.status, 'handshake', null, 'handshake answered', { eventType, read: true });
       return c.body(verdict.reply.body, verdict.reply.status as 200, { 'content-type': verdict.reply.contentType });
     }
+    const contentType = forwardedContentType(headers['content-type'], text);
     const outcome = await sources.record({
       sourceId: source.id,
       tokenHash: sourceTokenHash(source.token),
@@ -147,7 +160,7 @@ export function receiveMount(app: Hono<ApiEnv>, sources: SourceService, options:
       messageId: newId('msg', receivedAt.getTime()),
       eventType,
       eventId: eventIdOf(verdict.dedupKey),
-      payload: text,
+      payload: source.mapping && contentType === null ? mapped(source.mapping, text) : text,
       receivedAt,
       log: {
         id: newId('inreq', receivedAt.getTime()),
@@ -156,7 +169,7 @@ export function receiveMount(app: Hono<ApiEnv>, sources: SourceService, options:
         headers: headersForLog(headers),
         size,
         durationMs: performance.now() - started,
-        contentType: forwardedContentType(headers['content-type'], text),
+        contentType,
       },
     });
     // The key was rotated (or the source disabled or deleted) while this request ran.

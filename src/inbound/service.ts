@@ -6,6 +6,7 @@ import { newId } from '../ids/id.js';
 import type { Page, PageQuery } from '../store/page.js';
 import type { Queryable } from '../store/port.js';
 import { parseInput } from '../validate.js';
+import { payloadMappingParse } from './mapping.js';
 import { inboundRecorder, type AcceptedEvent, type RecordOutcome } from './record.js';
 import { sourceInSchema, type Source, type SourceIn, type SourceStats } from './model.js';
 import { sourceConfigParse } from './verify/index.js';
@@ -85,6 +86,14 @@ export function sourceService(ctx: Context, endpoints: EndpointService) {
     return open(row);
   }
 
+  /** The input's shape; the mapping checked on the raw input, where a `__proto__` field is still visible. */
+  function parseSource(input: SourceIn) {
+    const body = parseInput(sourceInSchema, input);
+    const raw = (input as { mapping?: unknown } | null)?.mapping;
+    if (raw != null) payloadMappingParse(raw);
+    return body;
+  }
+
   const newToken = (id: string) => {
     const token = sourceTokenGenerate();
     return { hash: sourceTokenHash(token), sealed: sealer.seal(token, id) };
@@ -92,7 +101,7 @@ export function sourceService(ctx: Context, endpoints: EndpointService) {
 
   return {
     async create(input: SourceIn): Promise<SourceWithToken> {
-      const body = parseInput(sourceInSchema, input);
+      const body = parseSource(input);
       const id = newId('src', ctx.now().getTime());
       const fields = fieldsOf(id, body);
       const row = await storage.transaction(async (tx) => {
@@ -113,7 +122,7 @@ export function sourceService(ctx: Context, endpoints: EndpointService) {
 
     /** PUT semantics for Svix's fields; Hookyard's extensions left out keep their values. */
     async update(idOrUid: string, input: SourceIn): Promise<SourceWithToken> {
-      const body = parseInput(sourceInSchema, input);
+      const body = parseSource(input);
       const row = await storage.transaction(async (tx) => {
         const source = await mustGet(tx, idOrUid);
         return (await sourceUpdate(tx, source.id, fieldsOf(source.id, body, source)).catch(conflict))!;

@@ -10,6 +10,8 @@ export interface DispatcherOptions {
   /** Connections kept per origin. */
   connectionsPerOrigin?: number;
   keepAliveMs?: number; // ms
+  /** TLS for this agent's connections: a CA bundle (PEM) to trust instead of the system's, or verification off. */
+  tls?: { ca?: string; rejectUnauthorized?: boolean };
 }
 
 /** The error the guard raises; classified as `blocked`. Its message says what to set to allow it. */
@@ -27,8 +29,9 @@ export class BlockedAddressError extends Error {
  * opened to the checked address (TLS still verifies the original name), so a
  * second DNS answer cannot swap in an internal address (DNS rebinding).
  */
-export function outboundAgent({ allow = [], connectTimeoutMs = 5_000, connectionsPerOrigin = 32, keepAliveMs = 30_000 }: DispatcherOptions = {}): Agent {
-  const base = buildConnector({ timeout: connectTimeoutMs });
+export function outboundAgent({ allow = [], connectTimeoutMs = 5_000, connectionsPerOrigin = 32, keepAliveMs = 30_000, tls = {} }: DispatcherOptions = {}): Agent {
+  // The TLS options go to the connector under the guard, so a custom CA or verification off never bypasses the address check.
+  const base = buildConnector({ timeout: connectTimeoutMs, ...tls });
   const connect: buildConnector.connector = (options, callback) => {
     const host = options.hostname.replace(/^\[|\]$/g, '');
     resolveChecked(host, allow).then(

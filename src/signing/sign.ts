@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { signingSecretKey } from '../secrets/signing-secret.js';
+import { ED25519_SECRET_PREFIX, ed25519Sign } from './ed25519.js';
 
 /**
  * Standard Webhooks signatures: HMAC-SHA256 over `${id}.${timestamp}.${body}`,
@@ -19,11 +20,19 @@ function mac(key: Buffer, { id, timestamp, body }: SignInput): string {
 }
 
 /**
- * The webhook-signature header value: one `v1,<base64>` entry per secret
- * (`whsec_...`), space-separated, in the order given (newest first by convention).
+ * The webhook-signature header value: one entry per secret, space-separated, in
+ * the order given (newest first by convention): `v1,<base64 HMAC>` for a
+ * `whsec_` secret, `v1a,<base64 ed25519>` for a `whsk_` key (ed25519.ts), so a
+ * rotation between the two signs with both through its grace window.
  */
 export function sign(secrets: string[], input: SignInput): string {
-  return secrets.map((secret) => `v1,${mac(signingSecretKey(secret), input)}`).join(' ');
+  return secrets
+    .map((secret) =>
+      secret.startsWith(ED25519_SECRET_PREFIX)
+        ? ed25519Sign(secret, `${input.id}.${input.timestamp}.${input.body}`)
+        : `v1,${mac(signingSecretKey(secret), input)}`,
+    )
+    .join(' ');
 }
 
 export interface VerifyOptions {

@@ -4,6 +4,7 @@ import { IngestSourceInSerializer } from 'svix/dist/models/ingestSourceIn.js';
 import type { IngestSourceIn } from 'svix';
 import { z } from 'zod';
 import { HookyardError } from '../../errors.js';
+import { inboundRequest } from '../../test/inbound-request.js';
 import { sourceConfigParse, sourceConfigRedact, sourceTypeInputSchema, sourceTypes } from './index.js';
 
 const refusal = (type: unknown, config: unknown): HookyardError => {
@@ -44,6 +45,10 @@ test('sourceConfigParse accepts what the svix SDK serialises for each type it sh
     { name: 'c', type: 'stripe', config: { secret: 'whsec_abc' } },
     { name: 'd', type: 'svix', config: { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' } },
     { name: 'e', type: 'clerk', config: { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' } },
+    { name: 'f', type: 'shopify', config: { secret: 'shpss_x' } },
+    { name: 'g', type: 'slack', config: { secret: 'slack-signing-secret' } },
+    { name: 'h', type: 'meta', config: { secret: 'app-secret', verifyToken: 'verify-me' } },
+    { name: 'i', type: 'zoom', config: { secret: 'zoom-token' } },
   ];
   for (const source of sources) {
     // The SDK's JSON on the wire, as the source route receives it.
@@ -70,5 +75,30 @@ test('sourceConfigRedact drops or masks the secret fields, and everything of an 
   for (const spec of Object.values(sourceTypes)) {
     const shape = (spec.config as z.ZodObject).shape as Record<string, unknown>;
     for (const field of spec.secretFields) assert.ok(field in shape, `${spec.type}.${field}`);
+  }
+});
+
+test('failures of every type fail closed, and their detail never holds a secret', () => {
+  const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+  const configs: Record<string, Record<string, unknown>> = {
+    meta: { secret, verifyToken: secret + 'v' },
+    'hookyard-basic-auth': { username: 'u', password: secret },
+    'hookyard-header-token': { token: secret },
+  };
+  const now = new Date('2026-12-01T12:00:00Z');
+  const ts = String(Math.floor(now.getTime() / 1000));
+  // Requests that carry every header a type might look at, with (almost) the secret as the signature.
+  const headers = Object.fromEntries(
+    ['x-hub-signature-256', 'stripe-signature', 'x-shopify-hmac-sha256', 'x-slack-signature', 'x-zm-signature', 'webhook-signature', 'x-webhook-signature', 'x-webhook-token', 'authorization'].map((h) => [h, secret + '0']),
+  );
+  Object.assign(headers, { 'x-slack-request-timestamp': ts, 'x-zm-request-timestamp': ts, 'webhook-timestamp': ts, 'webhook-id': 'msg_1' });
+  for (const [type, spec] of Object.entries(sourceTypes)) {
+    if (type === 'generic-webhook') continue;
+    const config = sourceConfigParse(type, configs[type] ?? { secret }).config;
+    for (const req of [inboundRequest('{}', headers), inboundRequest('{}', {}), inboundRequest('', {}, { method: 'GET', query: { 'hub.mode': 'subscribe', 'hub.challenge': '1' } })]) {
+      const v = spec.verify(config, req, now);
+      assert.equal(v.ok, false, type);
+      if (!v.ok) assert.ok(!v.detail.includes(secret) && !v.detail.includes(secret.slice(6)), `${type}: ${v.detail}`);
+    }
   }
 });

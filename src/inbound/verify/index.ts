@@ -3,9 +3,16 @@ import { HookyardError } from '../../errors.js';
 import { parseInput } from '../../validate.js';
 import { genericWebhook } from './generic-webhook.js';
 import { github } from './github.js';
+import { hookyardBasicAuth } from './hookyard-basic-auth.js';
+import { hookyardHeaderToken } from './hookyard-header-token.js';
+import { hookyardHmac } from './hookyard-hmac.js';
+import { meta } from './meta.js';
+import { shopify } from './shopify.js';
+import { slack } from './slack.js';
 import type { SourceTypeSpec } from './spec.js';
 import { stripe } from './stripe.js';
 import { standardWebhooks } from './svix.js';
+import { zoom } from './zoom.js';
 
 /**
  * The verification layer for received webhooks: one pure file per source
@@ -14,7 +21,19 @@ import { standardWebhooks } from './svix.js';
  */
 export type { InboundRequest, SourceTypeSpec, Verification, VerificationReply, VerifyFailure } from './spec.js';
 
-const specs: SourceTypeSpec[] = [genericWebhook, github, stripe, ...standardWebhooks];
+const specs: SourceTypeSpec[] = [
+  genericWebhook,
+  github,
+  stripe,
+  shopify,
+  slack,
+  meta,
+  zoom,
+  ...standardWebhooks,
+  hookyardHmac,
+  hookyardBasicAuth,
+  hookyardHeaderToken,
+];
 
 /** Every supported `type`, by name. */
 export const sourceTypes: Record<string, SourceTypeSpec> = Object.fromEntries(specs.map((spec) => [spec.type, spec]));
