@@ -26,7 +26,7 @@ create table hookyard.inbound_source (
   max_body_bytes  integer,
   rate_limit      integer,      -- requests per minute for this source's key
   allow_cidrs     text[],       -- null: any address
-  mapping         jsonb,        -- JSONPath field map; null: pass-through
+  mapping         json,         -- JSONPath field map; null: pass-through (json, not jsonb: the map's field order is the output's)
   metadata        jsonb not null default '{}',
   -- Statistics, added to by the statement that records accepted requests (one update per group).
   events_received bigint not null default 0,
