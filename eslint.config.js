@@ -18,6 +18,10 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
   {
+    files: ['web/*.mjs'],
+    languageOptions: { globals: { URL: 'readonly' } },
+  },
+  {
     files: ['src/cli/**', 'bench/**', 'src/**/*.test.ts', 'src/test/**'],
     rules: { 'no-console': 'off' },
   },

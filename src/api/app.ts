@@ -4,6 +4,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { authenticator, type Authenticator } from '../auth/authenticate.js';
 import { withControlToken } from '../auth/control-token.js';
 import { cookiePolicy, type SecureCookies } from '../console/cookie.js';
+import { portalRoutes } from '../console/portal-routes.js';
 import { sessionRoutes } from '../console/session-routes.js';
 import { staticFiles } from '../console/static.js';
 import { rateLimiter } from '../auth/rate-limit.js';
@@ -128,6 +129,7 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     ...deliveryRoutes(hookyard),
     ...tokenRoutes(hookyard.storage, auth),
     ...sessionRoutes({ db: hookyard.storage, auth, sessions, cookies, now, clientAddress }),
+    ...portalRoutes({ hookyard, auth, publicUrl: options.publicUrl, theme: options.portalTheme ?? { color: null, logoUrl: null }, now }),
     ...ingestRoutes(hookyard, { publicUrl: options.publicUrl }),
   ];
   portalRulesCheck(routes);

@@ -77,7 +77,7 @@ const statsOutSchema = z.object({ success: z.number(), pending: z.number(), send
 
 /** An endpoint written with TLS verification off is logged loudly, each time, besides the warning in the response. */
 function warnTls(log: Logger, e: Endpoint): Endpoint {
-  if (e.sendOptions.tlsVerify === false) log.warn({ endpointId: e.id, appId: e.appId, url: e.url }, TLS_OFF_WARNING);
+  if (e.sendOptions.tlsVerify === false) log.warn({ endpointId: e.id, appId: e.appId }, TLS_OFF_WARNING);
   return e;
 }
 

@@ -50,7 +50,6 @@ export const PORTAL_ACCESS: Record<string, PortalRule> = {
   'v1.authentication.logout': 'self',
   'console.session.get': 'self',
   'console.session.delete': 'self',
-  'console.portal-theme.get': 'self',
 };
 
 /** Refuses a rule that cannot be enforced as written (a programming mistake: createApi fails at start). */

@@ -37,12 +37,15 @@ export async function portalTokenEnd(db: Queryable, id: string): Promise<boolean
   return rows.length === 1;
 }
 
-/** Ends every live portal token of an application, or only those made with one of `sessionIds` (Svix's expire-all). */
-export async function portalTokensEndAll(db: Queryable, appId: string, sessionIds: string[] | null): Promise<number> {
+/**
+ * Svix's expire-all: every live portal token of an application (or only those made with one of
+ * `sessionIds`) expires `inMs` from now (0: at once); tokens due to expire sooner keep their time.
+ */
+export async function portalTokensExpireAll(db: Queryable, appId: string, sessionIds: string[] | null, inMs: number): Promise<number> {
   const { rows } = await db.query(
-    `update hookyard.api_token set revoked_at = now()
-      where scope = 'app' and app_id = $1 and revoked_at is null and ($2::text[] is null or session_id = any($2::text[])) returning id`,
-    [appId, sessionIds],
+    `update hookyard.api_token set expires_at = least(expires_at, now() + make_interval(secs => $3::float8 / 1000))
+      where scope = 'app' and app_id = $1 and revoked_at is null and expires_at > now() and ($2::text[] is null or session_id = any($2::text[])) returning id`,
+    [appId, sessionIds, inMs],
   );
   return rows.length;
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describeEachStorage } from '../test/storages.js';
 import { endpointFor } from '../test/fixtures.js';
+import { ed25519SecretGenerate } from '../signing/ed25519.js';
 
 describeEachStorage('endpoint secrets at rest', (env) => {
   test('no table holds a plaintext secret, in any encoding', async () => {
@@ -11,6 +12,10 @@ describeEachStorage('endpoint secrets at rest', (env) => {
     const ep1 = await endpointFor(hookyard, app.id, { secret: supplied });
     const ep2 = await endpointFor(hookyard, app.id);
     const generated = (await hookyard.endpoints.secretGet(app.id, ep2.id)).key;
+    // An ed25519 signing key is sealed like an HMAC secret; GET …/secret shows only its public half.
+    const edKey = ed25519SecretGenerate();
+    const ep3 = await endpointFor(hookyard, app.id, { secret: edKey });
+    assert.match((await hookyard.endpoints.secretGet(app.id, ep3.id)).key, /^whpk_/);
     assert.equal((await hookyard.endpoints.secretGet(app.id, ep1.id)).key, supplied);
 
     // Dump every hookyard table as text, bytea included, and look for any form of either secret.
@@ -21,9 +26,11 @@ describeEachStorage('endpoint secrets at rest', (env) => {
       dump += rows.map((r) => r.r).join('\n');
     }
     assert.match(dump, /\\x[0-9a-f]{40,}/, 'the sealed secrets are in the dump (as bytea hex)');
-    for (const secret of [supplied, generated]) {
-      const raw = Buffer.from(secret.slice(6), 'base64');
-      for (const form of [secret, secret.slice(6), raw.toString('hex'), raw.toString('latin1')]) {
+    for (const secret of [supplied, generated, edKey]) {
+      const body = secret.slice(secret.indexOf('_') + 1);
+      const raw = Buffer.from(body, 'base64');
+      const seed = raw.subarray(0, raw.length === 64 ? 32 : raw.length);
+      for (const form of [secret, body, raw.toString('hex'), raw.toString('latin1'), seed.toString('hex'), seed.toString('base64')]) {
         assert.ok(!dump.includes(form), 'a form of the secret is stored in plaintext');
       }
     }

@@ -28,6 +28,8 @@ export const VALID_BODY: Record<string, unknown> = {
   IngestEndpointSecretIn: {},
   IngestEndpointHeadersIn: { headers: { 'X-A': '1' } },
   ConsoleSessionIn: { token: 'x' },
+  AppPortalAccessIn: {},
+  ApplicationTokenExpireIn: {},
 };
 
 const TABLES = ['application', 'event_type', 'endpoint', 'endpoint_secret', 'message', 'delivery', 'attempt', 'idempotency_key'];

@@ -1,0 +1,324 @@
+import { useState } from 'preact/hooks';
+import { ApiError, del, get, isMissing, patch, post, seg, type ListResponse } from '../api';
+import { useLive } from '../live';
+import { useAction, useLoad } from '../load';
+import { Attempts } from '../parts/Attempts';
+import { EndpointForm } from '../parts/EndpointForm';
+import { TaskProgress } from '../parts/Task';
+import { Problem, Time, headersParse, localToIso } from '../parts/common';
+import { href, navigate } from '../route';
+import type { EndpointHealth, EndpointOut, EndpointStats, EventTypeOut, TaskOut } from '../types';
+
+/** One endpoint: settings, secret, test event, recovery, health and its recent deliveries. */
+export function Endpoint({ appId, endpointId }: { appId: string; endpointId: string }) {
+  const base = `/api/v1/app/${seg(appId)}/endpoint/${seg(endpointId)}`;
+  const endpoint = useLoad(() => get<EndpointOut>(base), [base]);
+  const [editing, setEditing] = useState(false);
+  const save = useAction();
+  const toggle = useAction();
+  const remove = useAction();
+
+  const submitEdit = (body: Record<string, unknown>) =>
+    save.run(async () => {
+      await patch(base, body);
+      setEditing(false);
+      endpoint.reload();
+      return 'Saved.';
+    });
+  const setDisabled = (disabled: boolean) =>
+    toggle.run(async () => {
+      await patch(base, { disabled });
+      endpoint.reload();
+      return disabled ? 'Endpoint disabled: nothing is sent to it until it is enabled.' : 'Endpoint enabled.';
+    });
+  const deleteEndpoint = () => {
+    if (!confirm('Delete this endpoint? Its pending deliveries are dropped.')) return;
+    void remove.run(async () => {
+      await del(base);
+      navigate(href('apps', appId));
+    });
+  };
+
+  if (endpoint.error instanceof ApiError && endpoint.error.status === 404) return <Problem error="No such endpoint." />;
+  const ep = endpoint.data;
+  return (
+    <section aria-labelledby="ep-title">
+      <p>
+        <a href={href('apps', appId)}>← Application</a>
+      </p>
+      <h1 id="ep-title">{ep?.url ?? endpointId}</h1>
+      <Problem error={endpoint.error} />
+      {ep && (
+        <>
+          {ep.disabled && (
+            <p class={ep.disabledReason ? 'banner warning' : 'banner'} role="alert">
+              This endpoint is disabled{ep.disabledReason ? ` by Hookyard: ${ep.disabledReason}` : ''}. Messages are not sent to it until it is enabled.
+            </p>
+          )}
+          <dl class="facts">
+            <dt>ID</dt>
+            <dd>
+              <code>{ep.id}</code>
+            </dd>
+            {ep.uid && (
+              <>
+                <dt>UID</dt>
+                <dd>
+                  <code>{ep.uid}</code>
+                </dd>
+              </>
+            )}
+            <dt>Description</dt>
+            <dd>{ep.description || <span class="muted">none</span>}</dd>
+            <dt>Event types</dt>
+            <dd>{ep.filterTypes?.join(', ') ?? 'all'}</dd>
+            <dt>Channels</dt>
+            <dd>{ep.channels?.join(', ') ?? 'all'}</dd>
+            <dt>Rate limit</dt>
+            <dd>{ep.rateLimit ? `${ep.rateLimit} per second` : 'none'}</dd>
+            <dt>Updated</dt>
+            <dd>
+              <Time at={ep.updatedAt} />
+            </dd>
+          </dl>
+          <div class="actions">
+            <button type="button" onClick={() => setEditing(!editing)} aria-expanded={editing}>
+              {editing ? 'Cancel edit' : 'Edit'}
+            </button>
+            <button type="button" onClick={() => setDisabled(!ep.disabled)} disabled={toggle.busy}>
+              {ep.disabled ? 'Enable' : 'Disable'}
+            </button>
+            <button type="button" class="danger" onClick={deleteEndpoint}>
+              Delete
+            </button>
+          </div>
+          <Problem error={toggle.error || remove.error} />
+          {(toggle.done || save.done) && <p role="status">{toggle.done || save.done}</p>}
+          {editing && <EndpointForm endpoint={ep} onSubmit={submitEdit} busy={save.busy} error={save.error} submitLabel="Save" />}
+        </>
+      )}
+      <div class="grid">
+        <Secret base={base} />
+        <Headers base={base} />
+        <SendTest base={base} />
+        <Recover base={base} />
+        <Health base={base} endpoint={ep} />
+      </div>
+      <h2>Recent deliveries</h2>
+      <Attempts appId={appId} path={`/api/v1/app/${seg(appId)}/attempt/endpoint/${seg(endpointId)}`} caption="Attempts to this endpoint" />
+    </section>
+  );
+}
+
+function Secret({ base }: { base: string }) {
+  const [secret, setSecret] = useState('');
+  const action = useAction();
+  const reveal = () =>
+    action.run(async () => {
+      setSecret((await get<{ key: string }>(`${base}/secret`)).key);
+    });
+  const rotate = () => {
+    if (!confirm('Rotate the signing secret? The receiver must switch to the new one; the old one keeps co-signing for a short grace period.')) return;
+    void action.run(async () => {
+      await post(`${base}/secret/rotate`, {});
+      setSecret('');
+      return 'Secret rotated. Reveal it to copy the new one.';
+    });
+  };
+  return (
+    <div class="card">
+      <h2>Signing secret</h2>
+      {secret ? (
+        <>
+          <p class="warning-text">Keep this secret: anyone who has it can forge webhooks to this endpoint.</p>
+          <p>
+            <code class="secret" id="endpoint-secret">
+              {secret}
+            </code>
+          </p>
+          <button type="button" onClick={() => setSecret('')}>
+            Hide
+          </button>
+        </>
+      ) : (
+        <button type="button" onClick={reveal} disabled={action.busy}>
+          Reveal secret
+        </button>
+      )}{' '}
+      <button type="button" onClick={rotate} disabled={action.busy}>
+        Rotate secret
+      </button>
+      <Problem error={action.error} />
+      {action.done && <p role="status">{action.done}</p>}
+    </div>
+  );
+}
+
+function Headers({ base }: { base: string }) {
+  const headers = useLoad(() => get<{ headers: Record<string, string>; sensitive: string[] }>(`${base}/headers`), [base]);
+  const [text, setText] = useState<string | null>(null);
+  const action = useAction();
+  const shown = headers.data ? [...Object.entries(headers.data.headers).map(([k, v]) => `${k}: ${v}`), ...headers.data.sensitive.map((k) => `${k}: (sensitive, not shown)`)] : [];
+  const save = () =>
+    action.run(async () => {
+      const wanted = headersParse(text ?? '');
+      // Sensitive values are never read back, so lines still saying "(sensitive …)" are left as they are.
+      for (const [k, v] of Object.entries(wanted)) if (v.startsWith('(sensitive')) delete wanted[k];
+      const removed = Object.keys(headers.data?.headers ?? {}).filter((k) => !(k in wanted));
+      await patch(`${base}/headers`, { headers: wanted, ...(removed.length ? { deleteHeaders: removed } : {}) });
+      setText(null);
+      headers.reload();
+      return 'Headers saved.';
+    });
+  return (
+    <div class="card">
+      <h2>Custom headers</h2>
+      <Problem error={headers.error} />
+      {text === null ? (
+        <>
+          {shown.length ? <pre class="code">{shown.join('\n')}</pre> : <p class="muted">None.</p>}
+          <button type="button" onClick={() => setText(shown.join('\n'))} disabled={!headers.data}>
+            Edit headers
+          </button>
+        </>
+      ) : (
+        <>
+          <label for="headers-text">One "Name: value" a line</label>
+          <textarea id="headers-text" rows={4} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+          <button type="button" class="primary" onClick={save} disabled={action.busy}>
+            Save headers
+          </button>{' '}
+          <button type="button" onClick={() => setText(null)}>
+            Cancel
+          </button>
+        </>
+      )}
+      <Problem error={action.error} />
+      {action.done && <p role="status">{action.done}</p>}
+    </div>
+  );
+}
+
+function SendTest({ base }: { base: string }) {
+  const types = useLoad(() => get<ListResponse<EventTypeOut>>('/api/v1/event-type?limit=250'), []);
+  const [eventType, setEventType] = useState('svix.ping');
+  const action = useAction();
+  const send = () =>
+    action.run(async () => {
+      const msg = await post<{ id: string }>(`${base}/send-example`, { eventType });
+      return `Sent test message ${msg.id}; its attempt appears below.`;
+    });
+  return (
+    <div class="card">
+      <h2>Send a test event</h2>
+      <label for="test-type">Event type</label>
+      <select id="test-type" value={eventType} onChange={(e) => setEventType(e.currentTarget.value)}>
+        <option value="svix.ping">svix.ping</option>
+        {types.data?.data.map((t) => (
+          <option key={t.name} value={t.name}>
+            {t.name}
+          </option>
+        ))}
+      </select>
+      <button type="button" class="primary" onClick={send} disabled={action.busy}>
+        Send test event
+      </button>
+      <Problem error={action.error} />
+      {action.done && <p role="status">{action.done}</p>}
+    </div>
+  );
+}
+
+function Recover({ base }: { base: string }) {
+  const [since, setSince] = useState('');
+  const [task, setTask] = useState<TaskOut | null>(null);
+  const action = useAction();
+  const [replayMissing, setReplayMissing] = useState(true);
+  const run = (what: 'recover' | 'replay-missing') =>
+    action.run(async () => {
+      const body = { since: localToIso(since) ?? new Date(Date.now() - 24 * 3600_000).toISOString() };
+      try {
+        setTask(await post<TaskOut>(`${base}/${what}`, body));
+      } catch (error) {
+        if (what === 'replay-missing' && isMissing(error)) {
+          setReplayMissing(false);
+          return 'This server does not replay missing messages.';
+        }
+        throw error;
+      }
+    });
+  return (
+    <div class="card">
+      <h2>Recover or replay</h2>
+      <label for="recover-since">Since (empty: the last 24 hours)</label>
+      <input id="recover-since" type="datetime-local" value={since} onInput={(e) => setSince(e.currentTarget.value)} />
+      <div class="actions">
+        <button type="button" onClick={() => run('recover')} disabled={action.busy}>
+          Recover failed
+        </button>
+        {replayMissing && (
+          <button type="button" onClick={() => run('replay-missing')} disabled={action.busy}>
+            Replay missing
+          </button>
+        )}
+      </div>
+      <p class="muted">Recover re-sends failed deliveries; replay sends messages the endpoint never got.</p>
+      <TaskProgress task={task} />
+      <Problem error={action.error} />
+      {action.done && <p role="status">{action.done}</p>}
+    </div>
+  );
+}
+
+/** Counters by status, and the health fields a server with endpoint health answers. */
+function Health({ base, endpoint }: { base: string; endpoint: EndpointOut | undefined }) {
+  const stats = useLoad(() => get<EndpointStats>(`${base}/stats`), [base]);
+  useLive((e) => e.type === 'attempt' && stats.reload());
+  const health = useLoad(
+    () =>
+      get<EndpointHealth>(`${base}/health`).catch((error: unknown) => {
+        if (isMissing(error)) return null; // not on this server: the section shows what it can
+        throw error;
+      }),
+    [base],
+  );
+  const h: EndpointHealth = { ...(endpoint ?? {}), ...(health.data ?? {}) } as EndpointHealth;
+  const rows: [string, unknown][] = [
+    ['Consecutive failures', h.consecutiveFailures],
+    ['Last success', h.lastSuccessAt],
+    ['Last failure', h.lastFailureAt],
+    ['Disabled at', h.disabledAt],
+  ];
+  return (
+    <div class="card">
+      <h2>Health</h2>
+      <Problem error={stats.error || health.error} />
+      {stats.data && (
+        <ul class="counters" aria-label="Deliveries by status">
+          <li>
+            <strong>{stats.data.success}</strong> succeeded
+          </li>
+          <li>
+            <strong>{stats.data.fail}</strong> failed
+          </li>
+          <li>
+            <strong>{stats.data.pending + stats.data.sending}</strong> pending
+          </li>
+          <li>
+            <strong>{stats.data.canceled}</strong> canceled
+          </li>
+        </ul>
+      )}
+      <dl class="facts">
+        {rows
+          .filter(([, v]) => v !== undefined)
+          .map(([label, v]) => (
+            <>
+              <dt>{label}</dt>
+              <dd>{typeof v === 'number' ? v : <Time at={v as string | null} />}</dd>
+            </>
+          ))}
+      </dl>
+    </div>
+  );
+}

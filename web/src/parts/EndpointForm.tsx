@@ -1,0 +1,114 @@
+// The endpoint's settings, for create and edit. Fields beyond Svix's EndpointIn that a server adds
+// (signature format, TLS settings, ...) appear as "More settings" when the endpoint has them.
+import { useState } from 'preact/hooks';
+import { get, type ListResponse } from '../api';
+import { useLoad } from '../load';
+import type { EndpointOut, EventTypeOut } from '../types';
+import { headersParse, listParse, Problem } from './common';
+
+const KNOWN = new Set(['id', 'uid', 'url', 'description', 'version', 'filterTypes', 'channels', 'disabled', 'disabledReason', 'rateLimit', 'throttleRate', 'metadata', 'createdAt', 'updatedAt']);
+
+/** Extra settings a server returns on endpoints (Hookyard extensions), shown and editable as JSON. */
+export function endpointExtras(endpoint: EndpointOut | undefined): Record<string, unknown> {
+  const extras: Record<string, unknown> = {};
+  if (!endpoint) return extras;
+  for (const [k, v] of Object.entries(endpoint)) if (!KNOWN.has(k) && !k.endsWith('At') && !/health|stats/i.test(k)) extras[k] = v;
+  return extras;
+}
+
+export function EndpointForm({ endpoint, onSubmit, busy, error, submitLabel }: { endpoint?: EndpointOut; onSubmit: (body: Record<string, unknown>) => void; busy: boolean; error: string; submitLabel: string }) {
+  const eventTypes = useLoad(() => get<ListResponse<EventTypeOut>>('/api/v1/event-type?limit=250'), []);
+  const [url, setUrl] = useState(endpoint?.url ?? '');
+  const [uid, setUid] = useState(endpoint?.uid ?? '');
+  const [description, setDescription] = useState(endpoint?.description ?? '');
+  const [filterTypes, setFilterTypes] = useState<string[]>(endpoint?.filterTypes ?? []);
+  const [channels, setChannels] = useState((endpoint?.channels ?? []).join(', '));
+  const [rateLimit, setRateLimit] = useState(endpoint?.rateLimit == null ? '' : String(endpoint.rateLimit));
+  const [headers, setHeaders] = useState('');
+  const extrasAtStart = endpointExtras(endpoint);
+  const [extras, setExtras] = useState(Object.keys(extrasAtStart).length ? JSON.stringify(extrasAtStart, null, 2) : '');
+  const [extrasError, setExtrasError] = useState('');
+  const idp = endpoint ? `ep-edit` : 'ep-new';
+
+  const toggleType = (name: string, on: boolean) => setFilterTypes((types) => (on ? [...types, name] : types.filter((t) => t !== name)));
+  const submit = (e: Event) => {
+    e.preventDefault();
+    let more: Record<string, unknown> = {};
+    if (extras.trim()) {
+      try {
+        more = JSON.parse(extras) as Record<string, unknown>;
+      } catch {
+        setExtrasError('More settings must be a JSON object');
+        return;
+      }
+    }
+    setExtrasError('');
+    const body: Record<string, unknown> = {
+      url,
+      description,
+      filterTypes: filterTypes.length ? filterTypes : null,
+      channels: listParse(channels),
+      rateLimit: rateLimit === '' ? null : Number(rateLimit),
+      ...more,
+    };
+    if (!endpoint && uid) body.uid = uid;
+    if (endpoint) body.uid = uid || null;
+    if (!endpoint && headers.trim()) body.headers = headersParse(headers);
+    onSubmit(body);
+  };
+  const names = eventTypes.data?.data.map((t) => t.name) ?? [];
+  for (const t of filterTypes) if (!names.includes(t)) names.push(t);
+  return (
+    <form onSubmit={submit} class="card form" aria-label={endpoint ? 'Edit endpoint' : 'New endpoint'}>
+      <div class="field">
+        <label for={`${idp}-url`}>URL</label>
+        <input id={`${idp}-url`} type="url" required value={url} onInput={(e) => setUrl(e.currentTarget.value)} placeholder="https://example.com/webhooks" />
+      </div>
+      <div class="field">
+        <label for={`${idp}-uid`}>UID (optional)</label>
+        <input id={`${idp}-uid`} value={uid} onInput={(e) => setUid(e.currentTarget.value)} />
+      </div>
+      <div class="field">
+        <label for={`${idp}-description`}>Description</label>
+        <input id={`${idp}-description`} value={description} onInput={(e) => setDescription(e.currentTarget.value)} />
+      </div>
+      <fieldset>
+        <legend>Event types (none checked: all)</legend>
+        {names.length === 0 && <p class="muted">No event types defined; the endpoint receives every message.</p>}
+        <div class="checks">
+          {names.map((name) => (
+            <label key={name} class="check">
+              <input type="checkbox" checked={filterTypes.includes(name)} onChange={(e) => toggleType(name, e.currentTarget.checked)} /> {name}
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <div class="field">
+        <label for={`${idp}-channels`}>Channels (comma-separated, empty: all)</label>
+        <input id={`${idp}-channels`} value={channels} onInput={(e) => setChannels(e.currentTarget.value)} />
+      </div>
+      <div class="field">
+        <label for={`${idp}-rate`}>Rate limit (messages per second, empty: none)</label>
+        <input id={`${idp}-rate`} type="number" min={1} value={rateLimit} onInput={(e) => setRateLimit(e.currentTarget.value)} />
+      </div>
+      {!endpoint && (
+        <div class="field">
+          <label for={`${idp}-headers`}>Custom headers (one "Name: value" a line)</label>
+          <textarea id={`${idp}-headers`} rows={2} value={headers} onInput={(e) => setHeaders(e.currentTarget.value)} />
+        </div>
+      )}
+      <details open={!!extras}>
+        <summary>More settings (signature format and other server extensions, JSON)</summary>
+        <div class="field">
+          <label for={`${idp}-extras`}>Extra fields</label>
+          <textarea id={`${idp}-extras`} rows={4} value={extras} onInput={(e) => setExtras(e.currentTarget.value)} placeholder='{"signatureFormat": "..."}' />
+        </div>
+        <Problem error={extrasError} />
+      </details>
+      <Problem error={error} />
+      <button type="submit" class="primary" disabled={busy}>
+        {submitLabel}
+      </button>
+    </form>
+  );
+}
