@@ -4,6 +4,7 @@ import { apiBench } from './api.js';
 import { compareBench } from './compare.js';
 import { deliveryBench } from './delivery.js';
 import { middlewareBench } from './middleware.js';
+import { ingestBench } from './ingest.js';
 import { isolationBench } from './isolation.js';
 import { latencyBench } from './latency.js';
 import { publishBench } from './publish.js';
@@ -27,6 +28,7 @@ const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<void>> = {
   queue: queueBench,
   isolation: isolationBench,
   latency: latencyBench,
+  ingest: ingestBench,
 };
 
 // ^C and SIGTERM exit through process.exit, so that child processes are stopped with the bench.

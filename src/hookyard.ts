@@ -12,6 +12,7 @@ import { endpointHealthSettingSet } from './endpoint/sql.js';
 import { HookyardError } from './errors.js';
 import { payloadValidators } from './event-type/payload-schema.js';
 import { eventTypeService, type EventTypeService } from './event-type/service.js';
+import { sourceService, type SourceService } from './inbound/service.js';
 import { messageService, type MessageService } from './message/service.js';
 import { operationalService, type OperationalService } from './operational/service.js';
 import { secretKeyVerify } from './secrets/key-check.js';
@@ -87,6 +88,8 @@ export interface Hookyard {
   readonly rollups: Rollups;
   /** Operational webhook endpoints (Svix's `operationalWebhookEndpoint`); the events come from the database. */
   readonly operational: OperationalService;
+  /** Receiving webhooks: sources (Svix's Ingest API), their ingest endpoints, recording and forwarding. */
+  readonly sources: SourceService;
   /** Starts a delivery worker on this Hookyard; stop it before `close()`. */
   startWorker(options?: WorkerOptions, log?: Logger): Worker;
   /** Subscribes to "deliveries were created in this process"; the worker uses it to wake at once. */
@@ -155,11 +158,13 @@ export async function openHookyard(options: HookyardOptions = {}): Promise<Hooky
     return () => void listeners.delete(listener);
   };
 
+  const endpoints = endpointService(ctx, { allow: cidrList(options.allowCidrs) });
   const hookyard: Hookyard = {
     storage,
     applications: applicationService(ctx),
     eventTypes: eventTypeService(ctx, validators),
-    endpoints: endpointService(ctx, { allow: cidrList(options.allowCidrs) }),
+    endpoints,
+    sources: sourceService(ctx, endpoints),
     messages: messageService(ctx, validators),
     deliveries: deliveryService(ctx),
     tasks: taskService(ctx),

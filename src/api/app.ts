@@ -31,6 +31,9 @@ import { operationalRoutes } from './operational.js';
 import { portalRulesCheck, portalScope } from './portal-scope.js';
 import { honoPath, routeHandler, type Route } from './route.js';
 import { tokenRoutes } from './token.js';
+import { ingestRoutes } from './ingest.js';
+import { receiveMount, RECEIVE_PATH, type ReceiveOptions } from '../inbound/receive.js';
+import type { RequestLogWriter } from '../inbound/request-log.js';
 
 export interface ApiOptions {
   log: Logger;
@@ -63,6 +66,8 @@ export interface ApiOptions {
   publicUrl?: string;
   /** The app portal's light theme, read by the portal page. */
   portalTheme?: PortalTheme;
+  /** The receive route's limits (src/inbound/receive.ts); defaults as the server's. */
+  inbound?: Partial<Omit<ReceiveOptions, 'log'>>;
   /** The clock of session expiry (tests move it). */
   now?: () => Date;
 }
@@ -75,6 +80,8 @@ export interface PortalTheme {
 
 export interface Api {
   app: Hono<ApiEnv>;
+  /** The log of received webhooks' rejected requests, written in batches: `flush()` writes what waits. */
+  inboundLog: RequestLogWriter;
   routes: Route[];
   openapi: Record<string, unknown>;
   auth: Authenticator;
@@ -127,6 +134,7 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     ...sessionRoutes({ db: hookyard.storage, auth, sessions, cookies, now, clientAddress }),
     ...statsRoutes(hookyard.storage, hookyard.rollups, now),
     ...portalRoutes({ hookyard, auth, publicUrl: options.publicUrl, theme: options.portalTheme ?? { color: null, logoUrl: null }, now }),
+    ...ingestRoutes(hookyard, { publicUrl: options.publicUrl }),
   ];
   portalRulesCheck(routes);
   const openapi = openApiDocument(routes, version);
@@ -148,11 +156,22 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     c.header('x-request-id', requestId);
     const started = performance.now();
     await next();
-    // Method, route and status only: never headers (tokens) or bodies (payloads).
-    reqLog.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+    // Method, route and status only: never headers (tokens) or bodies (payloads), nor a source's key.
+    const path = c.req.path.startsWith(`${RECEIVE_PATH}/`) ? `${RECEIVE_PATH}/[key]` : c.req.path;
+    reqLog.info({ method: c.req.method, path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
 
   app.get('/api/v1/openapi.json', (c) => c.json(openapi));
+  // Received webhooks: outside token auth; each source's key is in its URL.
+  const inboundLog = receiveMount(app, hookyard.sources, {
+    maxBodyBytes: DEFAULTS.inboundMaxBodyBytes,
+    limits: { perKeyPerMinute: DEFAULTS.inboundRateLimit, perIpPerMinute: DEFAULTS.inboundIpRateLimit, globalPerMinute: DEFAULTS.inboundGlobalRateLimit },
+    // One list of trusted proxies for the whole server (console cookies, received webhooks' client address).
+    trustedProxies: (options.trustedProxies ?? '').split(/[\s,]+/).filter(Boolean),
+    logRejectedPerMinute: DEFAULTS.inboundLogRejectedPerMinute,
+    ...options.inbound,
+    log,
+  });
   docsMount(app);
 
   const authenticate: MiddlewareHandler<ApiEnv> = async (c, next) => {
@@ -189,5 +208,5 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     if (r.method === 'post' && !r.public && !r.noIdempotency) chain.push(r.idempotentReplay ? keys.deferred(r.idempotentReplay) : keys.middleware);
     app.on(r.method.toUpperCase(), [honoPath(r.path)], ...chain, handler);
   }
-  return { app, routes, openapi, auth };
+  return { app, inboundLog, routes, openapi, auth };
 }

@@ -1,12 +1,16 @@
 import type { IncomingMessage } from 'node:http';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { HookyardError } from '../errors.js';
 import type { ApiEnv } from './env.js';
 
 const tooLarge = (limit: number) => new HookyardError('payload_too_large', `the request body is larger than ${limit} bytes`);
 
-/** The body of a Node request, up to `limit` bytes; rejects (and drains the rest) past it. */
-function readIncoming(incoming: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * The body of a Node request, up to `limit` bytes; rejects past it, and then drains the rest
+ * (the API: the connection stays usable) or, with `drain: false`, stops reading (the receive
+ * path: its caller closes the connection, so a sender of a huge body is not read to the end).
+ */
+function readIncoming(incoming: IncomingMessage, limit: number, drain = true): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -14,7 +18,8 @@ function readIncoming(incoming: IncomingMessage, limit: number): Promise<Buffer>
       size += chunk.length;
       if (size > limit) {
         incoming.removeAllListeners('data');
-        incoming.resume();
+        if (drain) incoming.resume();
+        else incoming.pause();
         reject(tooLarge(limit));
       } else {
         chunks.push(chunk);
@@ -47,4 +52,15 @@ export function bodyReader(limit: number): MiddlewareHandler<ApiEnv> {
     c.set('body', incoming ? await readIncoming(incoming, limit) : await readFetch(c.req.raw, limit));
     await next();
   };
+}
+
+/**
+ * The receive path's reader (src/inbound/receive.ts): the body up to `limit` bytes, or a 413
+ * without reading the rest. Its caller answers with `Connection: close`.
+ */
+export async function bodyReadLimited(c: Context, limit: number): Promise<Buffer> {
+  const declared = c.req.header('content-length');
+  if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  return incoming ? readIncoming(incoming, limit, false) : readFetch(c.req.raw, limit);
 }

@@ -12,7 +12,8 @@ export const messageOutSchema = z.object({
   id: z.string(),
   eventType: z.string(),
   eventId: z.string().nullable(),
-  payload: z.record(z.string(), z.unknown()),
+  // A string only for a received webhook whose body is not JSON (src/inbound/): a form, XML.
+  payload: z.union([z.record(z.string(), z.unknown()), z.string()]),
   channels: z.array(z.string()).nullable(),
   tags: z.array(z.string()).nullable(),
   timestamp,

@@ -81,7 +81,8 @@ export async function applicationDelete(db: Queryable, id: string): Promise<bool
 export async function applicationList(db: Queryable, query: PageQuery): Promise<Page<Application>> {
   const plan = pagePlan(query, 'id', 1);
   const { rows } = await db.query<ApplicationRow>(
-    `select ${COLUMNS} from hookyard.application where id <> 'app_hookyard_operational' and ${plan.where} order by ${plan.orderBy} limit ${plan.fetch}`,
+    // A source's hidden application (src/inbound/) and the operational one are not the caller's applications.
+    `select ${COLUMNS} from hookyard.application where id <> 'app_hookyard_operational' and source_id is null and ${plan.where} order by ${plan.orderBy} limit ${plan.fetch}`,
     plan.cursor === undefined ? [] : [plan.cursor],
   );
   return pageFinish(plan, rows, (r) => r.id, toApplication);
@@ -101,4 +102,9 @@ export async function applicationAncestors(db: Queryable, id: string): Promise<s
     [id],
   );
   return rows.map((r) => r.id);
+}
+
+/** Marks an application as a source's hidden one (src/inbound/): left out of application lists. */
+export async function applicationSourceSet(db: Queryable, appId: string, sourceId: string): Promise<void> {
+  await db.query('update hookyard.application set source_id = $2 where id = $1', [appId, sourceId]);
 }

@@ -38,11 +38,17 @@ export const SETTINGS = {
   sessionIdleMs: { env: 'HOOKYARD_SESSION_IDLE_MS', flag: 'session-idle-ms', help: `a console session unused this long ends, ms; each use slides it (default ${DEFAULTS.sessionIdleMs})` },
   sessionMaxMs: { env: 'HOOKYARD_SESSION_MAX_MS', flag: 'session-max-ms', help: `a console session ends this long after sign-in however it is used, ms (default ${DEFAULTS.sessionMaxMs})` },
   secureCookies: { env: 'HOOKYARD_SECURE_COOKIES', flag: 'secure-cookies', help: `the session cookie's Secure flag: auto (for HTTPS requests, X-Forwarded-Proto from --trusted-proxies included)|always|never (default ${DEFAULTS.secureCookies})` },
-  trustedProxies: { env: 'HOOKYARD_TRUSTED_PROXIES', flag: 'trusted-proxies', help: 'CIDRs of reverse proxies whose X-Forwarded-Proto is believed, e.g. 10.0.0.0/8 (default none)' },
-  publicUrl: { env: 'HOOKYARD_PUBLIC_URL', flag: 'public-url', help: 'the URL browsers reach this server at, e.g. https://hooks.example.com, for app portal links (default: the URL of the request that asks for one)' },
+  trustedProxies: { env: 'HOOKYARD_TRUSTED_PROXIES', flag: 'trusted-proxies', help: 'CIDRs of reverse proxies whose X-Forwarded-Proto (console cookies) and X-Forwarded-For (the client address of received webhooks) are believed, e.g. 10.0.0.0/8 (default none)' },
+  publicUrl: { env: 'HOOKYARD_PUBLIC_URL', flag: 'public-url', help: 'the URL browsers and third parties reach this server at, e.g. https://hooks.example.com, for app portal links and sources\' ingestUrl (default: the URL of the request that asks for one)' },
   portalFrameAncestors: { env: 'HOOKYARD_PORTAL_FRAME_ANCESTORS', flag: 'portal-frame-ancestors', help: `who may embed the app portal in an iframe: a CSP frame-ancestors list, e.g. 'self' https://app.example.com (default ${DEFAULTS.portalFrameAncestors})` },
   portalThemeColor: { env: 'HOOKYARD_PORTAL_THEME_COLOR', flag: 'portal-theme-color', help: 'the app portal\'s accent colour, #rrggbb (default: the built-in one)' },
   portalLogoUrl: { env: 'HOOKYARD_PORTAL_LOGO_URL', flag: 'portal-logo-url', help: 'an https:// (or /path) URL of a logo the app portal shows (default none)' },
+  // Receiving webhooks (see docs/inbound.md)
+  inboundMaxBodyBytes: { env: 'HOOKYARD_INBOUND_MAX_BODY_BYTES', flag: 'inbound-max-body-bytes', help: `largest received webhook body, bytes, unless a source sets its own; larger gets 413 (default ${DEFAULTS.inboundMaxBodyBytes})` },
+  inboundRateLimit: { env: 'HOOKYARD_INBOUND_RATE_LIMIT', flag: 'inbound-rate-limit', help: `received webhooks per minute per source, unless it sets its own; 0 = off (default ${DEFAULTS.inboundRateLimit})` },
+  inboundIpRateLimit: { env: 'HOOKYARD_INBOUND_IP_RATE_LIMIT', flag: 'inbound-ip-rate-limit', help: `received webhooks per minute per client address; 0 = off (default ${DEFAULTS.inboundIpRateLimit})` },
+  inboundGlobalRateLimit: { env: 'HOOKYARD_INBOUND_GLOBAL_RATE_LIMIT', flag: 'inbound-global-rate-limit', help: `received webhooks per minute in all, per process; 0 = off (default ${DEFAULTS.inboundGlobalRateLimit})` },
+  inboundLogRejectedPerMinute: { env: 'HOOKYARD_INBOUND_LOG_REJECTED_PER_MINUTE', flag: 'inbound-log-rejected-per-minute', help: `rejected requests logged one row each per source and minute; beyond, counted into aggregate rows (default ${DEFAULTS.inboundLogRejectedPerMinute})` },
   // Delivery (see docs/delivery.md)
   retrySchedule: { env: 'HOOKYARD_RETRY_SCHEDULE', flag: 'retry-schedule', help: `retry delays in ms after the first attempt, comma-separated (default ${W.retrySchedule.join(',')})` },
   retryJitter: { env: 'HOOKYARD_RETRY_JITTER', flag: 'retry-jitter', help: `spread of each retry delay, 0 to 1 (default ${W.retryJitter} = ±${W.retryJitter * 100}%)` },
@@ -116,6 +122,11 @@ export const configSchema = z.object({
     .default(DEFAULTS.portalFrameAncestors),
   portalThemeColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1f6feb').optional(),
   portalLogoUrl: z.string().regex(/^(https:\/\/|\/)[^\s"'<>]*$/, 'must be an https:// URL or a path starting with /').max(2048).optional(),
+  inboundMaxBodyBytes: intFrom(1, 64 * 1024 * 1024).default(DEFAULTS.inboundMaxBodyBytes),
+  inboundRateLimit: intFrom(0, 100_000_000).default(DEFAULTS.inboundRateLimit),
+  inboundIpRateLimit: intFrom(0, 100_000_000).default(DEFAULTS.inboundIpRateLimit),
+  inboundGlobalRateLimit: intFrom(0, 100_000_000).default(DEFAULTS.inboundGlobalRateLimit),
+  inboundLogRejectedPerMinute: intFrom(0, 1_000_000).default(DEFAULTS.inboundLogRejectedPerMinute),
   retrySchedule: z
     .string()
     .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'must be delays in ms separated by commas')

@@ -32,6 +32,14 @@ export const DEFAULTS = {
   secureCookies: 'auto',
   /** Who may embed the app portal in an iframe (CSP frame-ancestors); the console itself may not be embedded. */
   portalFrameAncestors: "'self'",
+  // Receiving webhooks (src/inbound/): per source unless the source sets its own.
+  inboundMaxBodyBytes: 1024 * 1024,
+  /** Requests per minute per source key, per client address, and in all; 0 turns one off. */
+  inboundRateLimit: 100,
+  inboundIpRateLimit: 1_000,
+  inboundGlobalRateLimit: 10_000,
+  /** Rejected requests logged one by one per source and minute; beyond, counted into aggregate rows. */
+  inboundLogRejectedPerMinute: 60,
   // The server (serve).
   role: 'all',
   host: '127.0.0.1',

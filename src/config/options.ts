@@ -42,6 +42,11 @@ export function apiOptionsFromConfig(config: Config): Omit<ApiOptions, 'log' | '
     portalFrameAncestors: config.portalFrameAncestors,
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
     portalTheme: { color: config.portalThemeColor ?? null, logoUrl: config.portalLogoUrl ?? null },
+    inbound: {
+      maxBodyBytes: config.inboundMaxBodyBytes,
+      limits: { perKeyPerMinute: config.inboundRateLimit, perIpPerMinute: config.inboundIpRateLimit, globalPerMinute: config.inboundGlobalRateLimit },
+      logRejectedPerMinute: config.inboundLogRejectedPerMinute,
+    },
   };
 }
 

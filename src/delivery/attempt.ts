@@ -51,7 +51,8 @@ export function requestBody(claimed: Claimed): { body: string; contentType: stri
   if (claimed.sendOptions?.bodyFormat === 'form') {
     return { body: new URLSearchParams({ payload: claimed.payload }).toString(), contentType: 'application/x-www-form-urlencoded' };
   }
-  return { body: claimed.payload, contentType: 'application/json' };
+  // A received webhook whose body is not JSON (src/inbound/) keeps its own type.
+  return { body: claimed.payload, contentType: claimed.contentType ?? 'application/json' };
 }
 
 /**

@@ -14,6 +14,8 @@ export interface Claimed {
   trigger: 'scheduled' | 'manual';
   oneShot: boolean;
   payload: string;
+  /** A received webhook's body that is not JSON is sent with its own type (src/inbound/); absent: application/json. */
+  contentType?: string | null;
   url: string;
   headers: Record<string, string>;
   /** Custom header names the endpoint's owner marked sensitive (migration 011), lowercased: redacted in the stored attempt. */

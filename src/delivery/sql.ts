@@ -57,6 +57,7 @@ interface ClaimedRow {
   one_shot: boolean;
   /** Null when the message's payload was removed (migration 016). */
   payload: string | null;
+  content_type: string | null;
   url: string;
   headers: Record<string, string>;
   sensitive_headers: string[] | null;
@@ -120,6 +121,8 @@ export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpoint
      select c.*, e.url, e.headers, e.sensitive_headers, coalesce(e.disabled, true) as disabled, s.sealed as secrets, (select count(*)::int from candidate) as scanned,
             least((select min(next_attempt_at) from candidate), now() - interval '2 seconds') as scan_reached,
             (select m.payload from hookyard.message m where m.id = c.message_id) as payload,
+            -- Set only for received webhooks with a body that is not JSON (migration 012).
+            (select r.content_type from hookyard.inbound_request r where r.message_id = c.message_id and r.content_type is not null limit 1) as content_type,
             -- Send options (migration 015); only their endpoints may need the event type, so only they look it up.
             e.send_options, case when e.send_options <> '{}' then (select m.event_type from hookyard.message m where m.id = c.message_id) end as event_type,
             (select json_agg(json_build_array(h.endpoint_id, h.wait_ms)) from controlled h join wanted w using (endpoint_id) where h.room < w.n) as held
@@ -145,6 +148,7 @@ export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpoint
     trigger: r.trigger,
     oneShot: r.one_shot,
     payload: r.payload ?? '',
+    contentType: r.content_type,
     url: r.url,
     headers: r.headers,
     sensitiveHeaders: r.sensitive_headers ?? [],

@@ -1,7 +1,7 @@
 import { randomFillSync } from 'node:crypto';
 
 /** Prefixes follow Svix, so ids read the same in both systems. */
-export type IdPrefix = 'app' | 'ep' | 'msg' | 'atmpt' | 'src' | 'tok' | 'evt' | 'qtask';
+export type IdPrefix = 'app' | 'ep' | 'msg' | 'atmpt' | 'src' | 'tok' | 'evt' | 'qtask' | 'inreq';
 
 // Ascending ASCII order, so a fixed-width encoding sorts like the number it encodes.
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';

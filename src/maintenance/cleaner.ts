@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import { deliveryCancelForMessages } from '../delivery/sql.js';
 import { messagePayloadExpireDue } from '../message/sql.js';
+import { requestLogDeleteExpired } from '../inbound/request-log-sql.js';
 import { endpointSecretDeleteExpired, idempotencyKeyDeleteExpired, messageDeleteExpired } from './retention.js';
 
 export interface CleanerOptions {
@@ -18,11 +19,13 @@ export interface CleanResult {
   payloads: number;
   secrets: number;
   idempotencyKeys: number;
+  /** Rows of the log of received webhooks (src/inbound/), kept as long as messages. */
+  inboundRequests: number;
 }
 
 /**
  * One pass of the retention cleaner (messages, payloads whose own retention ran out, expired
- * secrets, idempotency keys). A message's eventId stays reserved for
+ * secrets, idempotency keys, the inbound request log). A message's eventId stays reserved for
  * as long as the message is kept, which is what "idempotent within the
  * retention window" means. Safe to run from many processes at once: two
  * cleaners deleting the same rows just find fewer.
@@ -47,7 +50,13 @@ export async function cleanOnce(ctx: Pick<Context, 'storage' | 'now'>, { retenti
     payloads += emptied.length;
     if (taken < batchSize) break;
   }
+  let inboundRequests = 0;
+  for (;;) {
+    const n = await requestLogDeleteExpired(ctx.storage, before, batchSize);
+    inboundRequests += n;
+    if (n < batchSize) break;
+  }
   const secrets = await endpointSecretDeleteExpired(ctx.storage, now);
   const idempotencyKeys = await idempotencyKeyDeleteExpired(ctx.storage, new Date(now.getTime() - idempotencyRetentionMs));
-  return { messages, payloads, secrets, idempotencyKeys };
+  return { messages, payloads, secrets, idempotencyKeys, inboundRequests };
 }

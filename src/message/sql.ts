@@ -18,6 +18,18 @@ export interface MessageRow {
 
 const COLUMNS = 'id, app_id, event_type, event_id, payload, channels, tags, created_at, deliver_at';
 
+/**
+ * A stored payload as the API shows it. A received webhook's body (src/inbound/) may be any text
+ * (a form, XML): it is delivered as it is, and shown as a JSON string.
+ */
+function payloadRead(text: string): { payload: unknown; payloadText: string } {
+  try {
+    return { payload: JSON.parse(text), payloadText: text };
+  } catch {
+    return { payload: text, payloadText: JSON.stringify(text) };
+  }
+}
+
 export function toMessage(r: MessageRow): Message {
   const text = r.payload ?? EXPUNGED_PAYLOAD_TEXT;
   return {
@@ -25,8 +37,7 @@ export function toMessage(r: MessageRow): Message {
     appId: r.app_id,
     eventType: r.event_type,
     eventId: r.event_id,
-    payload: JSON.parse(text),
-    payloadText: text,
+    ...payloadRead(text),
     ...(r.payload === null ? { expunged: true } : {}),
     channels: r.channels,
     tags: r.tags,

@@ -20,6 +20,9 @@ export interface SealedColumn {
 
 export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'endpoint_secret', key: 'id', keyType: 'bigint', context: 'endpoint_id', column: 'sealed' },
+  // Sources (src/inbound/): the receiving key, and the config's secret fields.
+  { table: 'inbound_source', key: 'id', keyType: 'text', context: 'id', column: 'token_sealed' },
+  { table: 'inbound_source', key: 'id', keyType: 'text', context: 'id', column: 'config_sealed' },
 ];
 
 const BATCH = 500; // rows re-sealed per UPDATE

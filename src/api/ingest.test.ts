@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { Svix } from 'svix';
+import { testApi, type TestApi } from '../test/api.js';
+import { describeEachStorage } from '../test/storages.js';
+
+/** Every `svix.ingest.source.*` and `svix.ingest.endpoint.*` method, through the real SDK. */
+describeEachStorage('svix.ingest through the SDK', (env) => {
+  let t: TestApi;
+  let svix: Svix;
+  before(async () => {
+    t = await testApi(env().hookyard);
+    svix = new Svix(t.token, { serverUrl: t.url });
+  });
+  after(() => t.close());
+
+  test('sources: create, get, list, update, rotateToken, delete', async () => {
+    const created = await svix.ingest.source.create({ name: 'GitHub', uid: 'gh', type: 'github', config: { secret: 'gh-secret' } });
+    assert.match(created.id, /^src_/);
+    assert.equal(created.type, 'github');
+    assert.deepEqual(created.config, {}, 'the secret is redacted, as Svix does');
+    assert.match(created.ingestUrl!, new RegExp(`^${t.url}/in/wh_[A-Za-z0-9_-]{43}$`));
+
+    const got = await svix.ingest.source.get('gh');
+    assert.equal(got.id, created.id);
+    assert.equal(got.ingestUrl, created.ingestUrl);
+    const list = await svix.ingest.source.list({ limit: 10 });
+    assert.ok(list.data.some((s) => s.id === created.id));
+    // The hidden application is not one of the caller's applications.
+    const apps = await svix.application.list();
+    assert.equal(apps.data.length, 0);
+
+    const updated = await svix.ingest.source.update(created.id, { name: 'GitHub org', uid: 'gh', type: 'github', config: { secret: 'other' } });
+    assert.equal(updated.name, 'GitHub org');
+
+    const before = await fetch(created.ingestUrl!, { method: 'POST', body: '{}' });
+    await before.arrayBuffer();
+    assert.equal(before.status, 401, 'the old URL works (the signature is missing)');
+    const rotated = await svix.ingest.source.rotateToken(created.id);
+    assert.notEqual(rotated.ingestUrl, created.ingestUrl);
+    const old = await fetch(created.ingestUrl!, { method: 'POST', body: '{}' });
+    await old.arrayBuffer();
+    assert.equal(old.status, 404, 'the old URL is refused at once');
+    assert.equal((await svix.ingest.source.get(created.id)).ingestUrl, rotated.ingestUrl);
+
+    await svix.ingest.source.delete(created.id);
+    await assert.rejects(svix.ingest.source.get(created.id), (e: { code: number }) => e.code === 404);
+  });
+
+  test('an unknown type or a bad config is refused at creation', async () => {
+    await assert.rejects(svix.ingest.source.create({ name: 'x', type: 'nope' } as never), (e: { code: number }) => e.code === 422);
+    await assert.rejects(svix.ingest.source.create({ name: 'x', type: 'github', config: { secret: 5 } } as never), (e: { code: number }) => e.code === 422);
+  });
+
+  test('ingest endpoints: create, get, list, update, secrets, headers, delete', async () => {
+    const source = await svix.ingest.source.create({ name: 'generic', type: 'generic-webhook' });
+    const ep = await svix.ingest.endpoint.create(source.id, { url: 'http://127.0.0.1:9/in', uid: 'dest', description: 'd' });
+    assert.match(ep.id, /^ep_/);
+    assert.equal((await svix.ingest.endpoint.get(source.id, 'dest')).id, ep.id);
+    assert.deepEqual((await svix.ingest.endpoint.list(source.id)).data.map((e) => e.id), [ep.id]);
+    const updated = await svix.ingest.endpoint.update(source.id, ep.id, { url: 'http://127.0.0.1:9/other', uid: 'dest' });
+    assert.equal(updated.url, 'http://127.0.0.1:9/other');
+
+    const { key } = await svix.ingest.endpoint.getSecret(source.id, ep.id);
+    assert.match(key, /^whsec_/);
+    await svix.ingest.endpoint.rotateSecret(source.id, ep.id, {});
+    assert.notEqual((await svix.ingest.endpoint.getSecret(source.id, ep.id)).key, key);
+    await svix.ingest.endpoint.rotateSecret(source.id, ep.id, { key: 'whsec_' + Buffer.alloc(24, 1).toString('base64') });
+    assert.equal((await svix.ingest.endpoint.getSecret(source.id, ep.id)).key, 'whsec_' + Buffer.alloc(24, 1).toString('base64'));
+
+    await svix.ingest.endpoint.updateHeaders(source.id, ep.id, { headers: { 'X-Team': 'core', Authorization: 'Bearer x' } });
+    const headers = await svix.ingest.endpoint.getHeaders(source.id, ep.id);
+    assert.deepEqual(headers.headers, { 'X-Team': 'core' });
+    assert.deepEqual(headers.sensitive, ['Authorization']);
+
+    await svix.ingest.endpoint.delete(source.id, ep.id);
+    await assert.rejects(svix.ingest.endpoint.get(source.id, ep.id), (e: { code: number }) => e.code === 404);
+    await assert.rejects(svix.ingest.endpoint.list('src_unknown'), (e: { code: number }) => e.code === 404);
+  });
+});

@@ -1,0 +1,182 @@
+import type { IncomingMessage } from 'node:http';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context as HonoContext, Hono } from 'hono';
+import { bodyReadLimited } from '../api/body.js';
+import type { ApiEnv } from '../api/env.js';
+import { HookyardError } from '../errors.js';
+import { newId } from '../ids/id.js';
+import type { Logger } from '../log.js';
+import { addressInRanges, clientAddress, rangesParse, type Range } from './client-address.js';
+import { payloadMap } from './mapping.js';
+import { eventIdOf, eventTypeOf, forwardedContentType, headersForLog } from './event.js';
+import type { RejectReason, RequestOutcome } from './model.js';
+import { inboundRateLimits, type InboundLimits } from './rate-limit.js';
+import { requestLogWriter, type RequestLogWriter } from './request-log.js';
+import type { SourceService, SourceWithToken } from './service.js';
+import { sourceTypes, type InboundRequest, type VerifyFailure } from './verify/index.js';
+import { sourceTokenHash, sourceTokenShaped } from './token.js';
+
+export const RECEIVE_PATH = '/in';
+
+export interface ReceiveOptions {
+  /** Largest body a source accepts unless it sets its own (bytes). */
+  maxBodyBytes: number;
+  limits: InboundLimits;
+  /** Proxies whose X-Forwarded-For is believed (CIDRs). */
+  trustedProxies: readonly string[];
+  /** Rejected requests logged one by one per source and minute; beyond, aggregated. */
+  logRejectedPerMinute: number;
+  log: Logger;
+  now?: () => Date;
+}
+
+const STATUS_OF: Record<VerifyFailure, number> = {
+  signature_missing: 401,
+  signature_invalid: 401,
+  timestamp_missing: 401,
+  timestamp_stale: 401,
+  credentials_invalid: 401,
+  malformed: 400,
+};
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Lower-cased header names; repeated headers joined with ', ' (the verification contract). */
+function headersOf(c: HonoContext<ApiEnv>): Record<string, string> {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  const out: Record<string, string> = {};
+  if (incoming) {
+    for (const [name, value] of Object.entries(incoming.headers)) if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  } else {
+    c.req.raw.headers.forEach((value, name) => (out[name] = value));
+  }
+  return out;
+}
+
+function peerOf(c: HonoContext<ApiEnv>): string | undefined {
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A JSON body reshaped by the source's mapping; a body that does not parse is forwarded as it came. */
+function mapped(mapping: Record<string, string>, text: string): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  return JSON.stringify(payloadMap(mapping, value));
+}
+
+/** Answers and closes the connection, so the unread rest of a body is never read. */
+function closing(c: HonoContext<ApiEnv>): void {
+  c.header('connection', 'close');
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  const outgoing = (c.env as { outgoing?: { once(e: string, f: () => void): void } } | undefined)?.outgoing;
+  outgoing?.once('finish', () => incoming?.socket.destroySoon());
+}
+
+/**
+ * The receive route, `POST /in/{key}` (any method: some providers verify with a GET): outside the
+ * API's token auth, it reads the raw bytes with a limit and hands them to the source's type to
+ * verify, then records and forwards. Checks run cheapest first, and each refusal is answered
+ * without reading the body: unknown key 404, disabled 403, address 403, rate 429, size 413;
+ * then verification (401, or 400 when malformed). 200 once the event is durably recorded.
+ */
+export function receiveMount(app: Hono<ApiEnv>, sources: SourceService, options: ReceiveOptions): RequestLogWriter {
+  const { log, now = () => new Date() } = options;
+  const trusted: Range[] = rangesParse(options.trustedProxies);
+  const rates = inboundRateLimits(options.limits);
+  const writer = requestLogWriter(sources.storage, log, { perSourcePerMinute: options.logRejectedPerMinute });
+  const allowCache = new WeakMap<SourceWithToken, Range[]>();
+
+  app.all(`${RECEIVE_PATH}/:key`, async (c) => {
+    const started = performance.now();
+    const receivedAt = now();
+    const headers = headersOf(c);
+    const clientIp = clientAddress(peerOf(c), headers['x-forwarded-for'], trusted) ?? null;
+    const userAgent = headers['user-agent']?.slice(0, 512) ?? null;
+    const declared = Number(headers['content-length'] ?? 0) || 0;
+    let size = declared;
+    const key = c.req.param('key');
+    const source = sourceTokenShaped(key) ? await sources.byToken(key) : undefined;
+
+    const answer = (status: number, outcome: RequestOutcome, reason: RejectReason | null, detail: string, extra: { eventType?: string | null; read?: boolean } = {}) => {
+      writer.write({
+        sourceId: source?.id ?? null, receivedAt, outcome, reason, status, clientIp, userAgent, headers: headersForLog(headers),
+        size, durationMs: performance.now() - started, messageId: null, eventType: extra.eventType ?? null, contentType: null,
+      });
+      if (!extra.read) closing(c);
+      return c.json({ code: reason ?? outcome, detail }, status as 400);
+    };
+
+    if (!source) return answer(404, 'rejected', 'unknown_key', 'no source has this URL');
+    if (source.disabled) return answer(403, 'rejected', 'disabled', 'this source is disabled');
+    if (source.allowedCidrs) {
+      let ranges = allowCache.get(source);
+      if (!ranges) allowCache.set(source, (ranges = rangesParse(source.allowedCidrs)));
+      if (!clientIp || !addressInRanges(clientIp, ranges)) return answer(403, 'rejected', 'ip_refused', 'this address may not post to this source');
+    }
+    const wait = rates.take(source.id, clientIp ?? 'unknown', source.rateLimit);
+    if (wait > 0) {
+      c.header('retry-after', String(wait));
+      return answer(429, 'rejected', 'rate_limited', 'too many requests; see Retry-After');
+    }
+    const limit = source.maxBodyBytes ?? options.maxBodyBytes;
+    let bytes: Buffer;
+    try {
+      bytes = await bodyReadLimited(c, limit);
+    } catch (error) {
+      if (error instanceof HookyardError && error.code === 'payload_too_large') return answer(413, 'rejected', 'too_large', `the body is larger than ${limit} bytes`);
+      if (error instanceof HookyardError && error.code === 'bad_request') return answer(400, 'rejected', 'cut_off', 'the request body was cut off');
+      throw error;
+    }
+    size = bytes.length;
+    let text: string;
+    try {
+      text = utf8.decode(bytes);
+    } catch {
+      return answer(415, 'rejected', 'body_not_text', 'the body is not UTF-8 text; Hookyard forwards text bodies (JSON, forms, XML) only', { read: true });
+    }
+    const spec = sourceTypes[source.type];
+    if (!spec) throw new Error(`source ${source.id} has type ${source.type}, which this version does not know`);
+    const req: InboundRequest = { method: c.req.method, headers, query: c.req.query(), body: bytes };
+    const verdict = spec.verify(source.config, req, receivedAt);
+    if (!verdict.ok) return answer(STATUS_OF[verdict.reason] ?? 401, 'rejected', verdict.reason, verdict.detail, { read: true });
+    const eventType = eventTypeOf(verdict.eventType, source.type);
+    if (verdict.reply) {
+      answer(verdict.reply.status, 'handshake', null, 'handshake answered', { eventType, read: true });
+      return c.body(verdict.reply.body, verdict.reply.status as 200, { 'content-type': verdict.reply.contentType });
+    }
+    const contentType = forwardedContentType(headers['content-type'], text);
+    const outcome = await sources.record({
+      sourceId: source.id,
+      tokenHash: sourceTokenHash(source.token),
+      appId: source.appId,
+      messageId: newId('msg', receivedAt.getTime()),
+      eventType,
+      eventId: eventIdOf(verdict.dedupKey),
+      payload: source.mapping && contentType === null ? mapped(source.mapping, text) : text,
+      receivedAt,
+      log: {
+        id: newId('inreq', receivedAt.getTime()),
+        clientIp,
+        userAgent,
+        headers: headersForLog(headers),
+        size,
+        durationMs: performance.now() - started,
+        contentType,
+      },
+    });
+    // The key was rotated (or the source disabled or deleted) while this request ran.
+    if (outcome.kind === 'gone') return answer(404, 'rejected', 'unknown_key', 'no source has this URL', { read: true });
+    if (outcome.kind === 'duplicate') return c.json({ status: 'duplicate', messageId: outcome.messageId, verified: verdict.verified }, 200);
+    if (outcome.kind === 'stale') throw new Error('inbound record: event type changed twice under the statement');
+    return c.json({ status: 'accepted', messageId: outcome.messageId, verified: verdict.verified }, 200);
+  });
+  return writer;
+}
