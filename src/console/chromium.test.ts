@@ -203,6 +203,15 @@ describeEachStorage('console in a browser', (env) => {
     await context.close();
   });
 
+  test('dashboard: charts from the rollups', { skip }, async (ctx) => {
+    if (!(await serverHas('GET', '/console/api/stats'))) return ctx.skip('this server keeps no statistics yet');
+    await page.goto(`${t.url}/#/dashboard`);
+    await page.locator('.chart canvas').first().waitFor();
+    const loaded = (await page.getByText(/loaded in \d+ ms/).textContent()) ?? '';
+    process.stdout.write(`# dashboard: ${loaded.trim()}\n`);
+    await shot(page, 'dashboard');
+  });
+
   test('sign out: the session ends', { skip }, async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('API token').waitFor();

@@ -21,6 +21,7 @@ export interface StatsEndpoint {
 
 export interface StatsToken {
   name: string;
+  id?: string | undefined;
   requests: number;
   errors: number;
   lastSeenAt?: string | null;
@@ -106,15 +107,58 @@ function tokensRead(v: unknown): StatsToken[] {
   if (!Array.isArray(v)) return [];
   return v.filter(isObj).map((t) => ({
     name: String(t.name ?? t.prefix ?? t.tokenId ?? t.id ?? '?'),
+    id: typeof t.id === 'string' ? t.id : undefined,
     requests: Number(t.requests ?? t.count ?? 0),
     errors: Number(t.errors ?? t.errorCount ?? 0),
     lastSeenAt: typeof t.lastSeenAt === 'string' ? t.lastSeenAt : typeof t.lastUsedAt === 'string' ? t.lastUsedAt : null,
   }));
 }
 
+const percent = (v: number) => `${Math.round(v * 1000) / 10}%`;
+const nums = (v: unknown): (number | null)[] => (Array.isArray(v) ? v.map((x) => (typeof x === 'number' ? x : null)) : []);
+
+/** Hookyard's ConsoleStatsOut: `time` with `series` of the same length, `totals`, `tokens`, `endpoints`. */
+function consoleStatsRead(raw: Obj): StatsView {
+  const times = (raw.time as unknown[]).map((t) => toSeconds(t) ?? 0);
+  const series = raw.series as Obj;
+  const totals = (isObj(raw.totals) ? raw.totals : {}) as Obj;
+  const charts: StatsChart[] = [];
+  const chart = (title: string, parts: [string, unknown][], unit = '') => {
+    const s = parts.filter(([, v]) => Array.isArray(v) && v.length === times.length).map(([label, v]) => ({ label, values: nums(v) }));
+    if (s.length) charts.push({ title, times, series: s, unit });
+  };
+  chart('Messages published', [['Published', series.messagesPublished]]);
+  const deliveries = isObj(series.deliveries) ? series.deliveries : {};
+  chart('Deliveries by outcome', [['Succeeded', deliveries.succeeded], ['Failed, retrying', deliveries.retrying], ['Failed for good', deliveries.failed]]);
+  chart('Delivery latency', [['p50', series.latencyP50Ms], ['p99', series.latencyP99Ms]], ' ms');
+  if (isObj(series.inbound) && Object.keys(series.inbound).length) chart('Inbound requests by outcome', Object.entries(series.inbound).map(([k, v]) => [humanize(k), v]));
+  chart('API requests', [['Requests', series.apiRequests], ['Errors', series.apiErrors]]);
+
+  const figures: StatsView['figures'] = [];
+  const figure = (label: string, v: unknown, format: (n: number) => string = String) => typeof v === 'number' && figures.push({ label, value: format(v) });
+  figure('messages published', totals.messagesPublished);
+  figure('delivery success rate', totals.successRate, (v) => percent(v <= 1 ? v : v / 100));
+  figure('latency p50', totals.latencyP50Ms, (v) => `${Math.round(v)} ms`);
+  figure('latency p99', totals.latencyP99Ms, (v) => `${Math.round(v)} ms`);
+  figure('endpoints failing', totals.failingEndpoints);
+  const endpoints = isObj(raw.endpoints) ? raw.endpoints : {};
+  if (typeof endpoints.disabled === 'number') figures.push({ label: `endpoints disabled (of ${String(endpoints.total ?? '?')})`, value: String(endpoints.disabled) });
+  figure('API requests', totals.apiRequests);
+  if (typeof totals.apiRequests === 'number' && typeof totals.apiErrors === 'number') figures.push({ label: 'API error rate', value: totals.apiRequests ? percent(totals.apiErrors / totals.apiRequests) : '—' });
+
+  const disabled = Array.isArray(endpoints.recentlyDisabled) ? endpoints.recentlyDisabled.filter(isObj) : [];
+  return {
+    figures,
+    charts,
+    endpoints: disabled.map((e) => ({ id: String(e.id), appId: typeof e.appId === 'string' ? e.appId : undefined, disabled: true, disabledReason: typeof e.reason === 'string' ? e.reason : null, lastFailureAt: typeof e.updatedAt === 'string' ? e.updatedAt : null })),
+    tokens: tokensRead(raw.tokens),
+  };
+}
+
 export function statsRead(raw: unknown): StatsView {
   const view: StatsView = { figures: [], charts: [], endpoints: [], tokens: [] };
   if (!isObj(raw)) return view;
+  if (Array.isArray(raw.time) && isObj(raw.series)) return consoleStatsRead(raw);
   const visit = (key: string, value: unknown, depth: number) => {
     if (/endpoints?$/i.test(key) && Array.isArray(value)) {
       view.endpoints.push(...endpointsRead(value));

@@ -104,7 +104,7 @@ function DashboardView({ view }: { view: StatsView }) {
       </div>
       {view.endpoints.length > 0 && (
         <>
-          <h2>Failing or disabled endpoints</h2>
+          <h2>Disabled endpoints</h2>
           <table>
             <caption class="visually-hidden">Failing or disabled endpoints</caption>
             <thead>
@@ -112,7 +112,7 @@ function DashboardView({ view }: { view: StatsView }) {
                 <th scope="col">Endpoint</th>
                 <th scope="col">State</th>
                 <th scope="col">Failures</th>
-                <th scope="col">Last failure</th>
+                <th scope="col">Since</th>
               </tr>
             </thead>
             <tbody>
@@ -146,7 +146,7 @@ function DashboardView({ view }: { view: StatsView }) {
             </thead>
             <tbody>
               {view.tokens.map((t) => (
-                <tr key={t.name}>
+                <tr key={t.id ?? t.name}>
                   <td>{t.name}</td>
                   <td>{t.requests}</td>
                   <td>{t.errors}</td>
