@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
+import { requestLogDeleteExpired } from '../inbound/request-log-sql.js';
 import { deliveryCancelForMessages } from '../delivery/sql.js';
 import { messagePayloadExpireDue } from '../message/sql.js';
-import { requestLogDeleteExpired } from '../inbound/request-log-sql.js';
 import { endpointSecretDeleteExpired, idempotencyKeyDeleteExpired, messageDeleteExpired } from './retention.js';
 
 export interface CleanerOptions {
