@@ -71,12 +71,20 @@ const attemptQuery = pageQuerySchema.extend({
   event_types: queryList.optional(),
   channel: z.string().max(128).optional(),
   tag: z.string().max(128).optional(),
+  status_code_class: z.coerce.number().pipe(z.union([z.literal(0), z.literal(100), z.literal(200), z.literal(300), z.literal(400), z.literal(500)])).optional(),
+  with_content: queryBool.optional(),
 });
-const filters = ({ event_types, status, ...q }: z.output<typeof attemptQuery>) => ({
+const filters = ({ event_types, status, status_code_class, with_content: _, ...q }: z.output<typeof attemptQuery>) => ({
   ...q,
   ...(event_types ? { eventTypes: event_types } : {}),
   ...(status === undefined ? {} : { succeeded: status === 0 }),
+  ...(status_code_class === undefined ? {} : { statusCodeClass: status_code_class }),
 });
+/** An attempt is a success (0) or a failure (2); asking for another status finds none. */
+const noneCan = (q: z.output<typeof attemptQuery>) => q.status !== undefined && q.status !== 0 && q.status !== 2;
+const EMPTY = { data: [], iterator: null, prevIterator: null, done: true };
+/** Svix answers `{}` in place of the response body with `with_content=false`. */
+const shown = (q: z.output<typeof attemptQuery>) => (a: Attempt) => (q.with_content === false ? { ...attemptOut(a), response: '{}' } : attemptOut(a));
 const list = { name: 'ListResponse_MessageAttemptOut_', schema: listOf(attemptOutSchema) };
 
 /** Svix's EndpointMessageOut: the message, and where its delivery to the endpoint stands. */
@@ -112,7 +120,7 @@ export function attemptRoutes(attempts: AttemptService): Route[] {
       query: attemptQuery, status: 200, response: list,
       handler: async ({ params, query }) => {
         const page = await attempts.listByEndpoint(params.app_id!, params.endpoint_id!, filters(query));
-        return { ...page, data: page.data.map(attemptOut) };
+        return noneCan(query) ? EMPTY : { ...page, data: page.data.map(shown(query)) };
       },
     }),
     route({
@@ -121,7 +129,7 @@ export function attemptRoutes(attempts: AttemptService): Route[] {
       query: attemptQuery.extend({ endpoint_id: z.string().max(256).optional() }), status: 200, response: list,
       handler: async ({ params, query }) => {
         const page = await attempts.listByMessage(params.app_id!, params.msg_id!, { ...filters(query), ...(query.endpoint_id ? { endpoint: query.endpoint_id } : {}) });
-        return { ...page, data: page.data.map(attemptOut) };
+        return noneCan(query) ? EMPTY : { ...page, data: page.data.map(shown(query)) };
       },
     }),
     route({

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ApiException, MessageStatus, Svix, type MessageOut } from 'svix';
+import { ApiException, MessageStatus, StatusCodeClass, Svix, type MessageOut } from 'svix';
 import { startWorker } from '../delivery/worker.js';
 import { cleanOnce } from '../maintenance/cleaner.js';
 import { TEST_WORKER, waitForAttempts, waitForStates } from '../test/delivery.js';
@@ -157,6 +157,11 @@ describeEachStorage('svix SDK contract (expunge, attempted messages, precheck, r
     }
     const [attempt] = (await svix.messageAttempt.listByMsg(app.id, msg.id)).data;
     assert.equal(attempt!.response, 'receiver said: card 4242-4242');
+    // Svix's filters on attempt lists: status (an attempt is 0 or 2), status_code_class, with_content.
+    const count = async (options: Parameters<typeof svix.messageAttempt.listByMsg>[2]) => (await svix.messageAttempt.listByMsg(app.id, msg.id, options)).data.length;
+    assert.deepEqual([await count({ status: MessageStatus.Success }), await count({ status: MessageStatus.Pending }), await count({ status: MessageStatus.Fail })], [1, 0, 0]);
+    assert.deepEqual([await count({ statusCodeClass: StatusCodeClass.Code2xx }), await count({ statusCodeClass: StatusCodeClass.Code5xx }), await count({ statusCodeClass: StatusCodeClass.CodeNone })], [1, 0, 0]);
+    assert.equal((await svix.messageAttempt.listByMsg(app.id, msg.id, { withContent: false })).data[0]!.response, '{}');
 
     await svix.messageAttempt.expungeContent(app.id, msg.id, attempt!.id);
     assert.equal((await svix.messageAttempt.get(app.id, msg.id, attempt!.id)).response, 'EXPUNGED');

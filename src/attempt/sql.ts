@@ -96,6 +96,8 @@ export interface AttemptListQuery extends PageQuery {
   eventTypes?: string[];
   channel?: string;
   tag?: string;
+  /** Svix's StatusCodeClass: 0 (no response, or below 100), 100, 200, 300, 400, 500: that hundred of response statuses. */
+  statusCodeClass?: number;
 }
 
 /**
@@ -103,7 +105,7 @@ export interface AttemptListQuery extends PageQuery {
  * the leading column of an (x, id) index, so each page is one index range.
  */
 export async function attemptList(db: Queryable, by: { messageId?: string; endpointId?: string }, query: AttemptListQuery): Promise<Page<Attempt>> {
-  const plan = pagePlan(query, 'id', 9, 'descending');
+  const plan = pagePlan(query, 'id', 10, 'descending');
   // Message-side filters are an EXISTS on the message's primary key, so the
   // attempt index still drives the page and unfiltered lists pay nothing.
   const { rows } = await db.query<AttemptRow>(
@@ -119,6 +121,7 @@ export async function attemptList(db: Queryable, by: { messageId?: string; endpo
                  and ($6::text[] is null or m.event_type = any ($6::text[]))
                  and ($7::text is null or $7 = any (m.channels))
                  and ($8::text is null or $8 = any (m.tags))))
+        and ($9::int is null or coalesce(response_status, 0) between $9 and $9 + 99)
         and ${plan.where}
       order by ${plan.orderBy} limit ${plan.fetch}`,
     [
@@ -130,6 +133,7 @@ export async function attemptList(db: Queryable, by: { messageId?: string; endpo
       query.eventTypes?.length ? query.eventTypes : null,
       query.channel ?? null,
       query.tag ?? null,
+      query.statusCodeClass ?? null,
       ...(plan.cursor === undefined ? [] : [plan.cursor]),
     ],
   );
