@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'forbidden'
   | 'rate_limited'
   | 'bad_request'
+  /** A resend of a message whose payload was removed (Svix's 400 `missing_payload`). */
+  | 'missing_payload'
   | 'config'
   | 'database_too_new'
   | 'database_unavailable'
@@ -35,6 +37,7 @@ const STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   rate_limited: 429,
   bad_request: 400,
+  missing_payload: 400,
   config: 500,
   database_too_new: 500,
   // The database is down, restarting or unreachable: the request may be retried (src/store/unavailable.ts).

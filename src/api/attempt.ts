@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { STATUS_OF_STATE, STATUS_TEXT, type Attempt } from '../attempt/model.js';
+import type { EndpointMessage } from '../delivery/model.js';
+import { DELIVERY_STATES } from '../delivery/state.js';
 import type { AttemptService } from '../attempt/service.js';
-import { iso, listOf, pageQuerySchema, queryDate, queryList, timestamp } from './common.js';
+import { iso, listOf, pageQuerySchema, queryBool, queryDate, queryList, timestamp } from './common.js';
 import { endpointOut, endpointOutSchema } from './endpoint.js';
-import { route, type Route } from './route.js';
+import { messageOutSchema, messageOutText } from './message.js';
+import { JsonBody, route, type Route } from './route.js';
 
 const ERROR_CLASSES = ['dns', 'refused', 'reset', 'timeout', 'tls', 'blocked', 'secret', 'other', 'status'] as const;
 
@@ -75,6 +78,30 @@ const filters = ({ event_types, status, ...q }: z.output<typeof attemptQuery>) =
   ...(status === undefined ? {} : { succeeded: status === 0 }),
 });
 const list = { name: 'ListResponse_MessageAttemptOut_', schema: listOf(attemptOutSchema) };
+
+/** Svix's EndpointMessageOut: the message, and where its delivery to the endpoint stands. */
+const endpointMessageOutSchema = messageOutSchema.extend({
+  status: z.number().describe('0 success, 1 pending, 2 fail, 3 sending, 4 canceled'),
+  statusText: z.enum(STATUS_TEXT),
+  nextAttempt: timestamp.nullable(),
+});
+
+const attemptedMessagesQuery = pageQuerySchema.extend({
+  status: z.coerce.number().int().min(0).max(4).optional(),
+  before: queryDate.optional(),
+  after: queryDate.optional(),
+  event_types: queryList.optional(),
+  channel: z.string().max(128).optional(),
+  tag: z.string().max(128).optional(),
+  with_content: queryBool.optional(),
+});
+
+/** EndpointMessageOut as JSON text, the payload spliced in as it was sent (see messageOutText). */
+function endpointMessageOutText(d: EndpointMessage, withContent: boolean): string {
+  const status = STATUS_OF_STATE[d.state];
+  const extra = JSON.stringify({ status, statusText: STATUS_TEXT[status], nextAttempt: d.nextAttemptAt && iso(d.nextAttemptAt) });
+  return `${messageOutText(d.message, withContent).slice(0, -1)},${extra.slice(1)}`;
+}
 const tag = 'Message Attempt';
 
 export function attemptRoutes(attempts: AttemptService): Route[] {
@@ -102,6 +129,28 @@ export function attemptRoutes(attempts: AttemptService): Route[] {
       summary: 'Get one attempt',
       status: 200, response: { name: 'MessageAttemptOut', schema: attemptOutSchema },
       handler: async ({ params }) => attemptOut(await attempts.get(params.app_id!, params.msg_id!, params.attempt_id!)),
+    }),
+    route({
+      method: 'delete', path: '/api/v1/app/{app_id}/msg/{msg_id}/attempt/{attempt_id}/content', operationId: 'v1.message-attempt.expunge-content', tag,
+      summary: 'Delete what the endpoint answered in one attempt: the response becomes "EXPUNGED", the response headers go',
+      status: 204,
+      handler: async ({ params }) => attempts.expungeContent(params.app_id!, params.msg_id!, params.attempt_id!),
+    }),
+    route({
+      method: 'get', path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}/msg', operationId: 'v1.message-attempt.list-attempted-messages', tag,
+      summary: 'List the messages sent to an endpoint, newest first, with each delivery\'s status',
+      query: attemptedMessagesQuery, status: 200,
+      response: { name: 'ListResponse_EndpointMessageOut_', schema: listOf(endpointMessageOutSchema) },
+      handler: async ({ params, query }) => {
+        const { status, event_types, with_content, ...rest } = query;
+        const page = await attempts.attemptedMessages(params.app_id!, params.endpoint_id!, {
+          ...rest,
+          ...(event_types ? { eventTypes: event_types } : {}),
+          ...(status === undefined ? {} : { state: DELIVERY_STATES.find((s) => STATUS_OF_STATE[s] === status)! }),
+        });
+        const tail = JSON.stringify({ iterator: page.iterator, prevIterator: page.prevIterator, done: page.done });
+        return new JsonBody(`{"data":[${page.data.map((d) => endpointMessageOutText(d, with_content ?? true)).join(',')}],${tail.slice(1)}`);
+      },
     }),
     route({
       method: 'get', path: '/api/v1/app/{app_id}/msg/{msg_id}/endpoint', operationId: 'v1.message-attempt.list-attempted-destinations', tag,

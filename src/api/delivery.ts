@@ -38,7 +38,8 @@ export function deliveryRoutes(hookyard: Hookyard): Route[] {
       method: 'post', path: '/api/v1/app/{app_id}/msg/{msg_id}/endpoint/{endpoint_id}/resend', operationId: 'v1.message-attempt.resend', tag: 'Message Attempt',
       summary: 'Send a message to an endpoint again',
       // The SDK parses a JSON body here: an empty object, as Svix answers.
-      status: 202, response: { name: 'EmptyResponse', schema: z.object({}) },
+      // 400 missing_payload: the message's payload was expunged or ran out (as Svix).
+      status: 202, errors: [400], response: { name: 'EmptyResponse', schema: z.object({}) },
       handler: async ({ params }) => {
         await hookyard.deliveries.resend(params.app_id!, params.msg_id!, params.endpoint_id!);
         return {};

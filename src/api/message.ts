@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { HookyardError, notFound } from '../errors.js';
 import type { Hookyard } from '../hookyard.js';
 import { jsonElementMemberTexts, jsonMemberText } from '../json/scan.js';
-import { JsonText, messageInSchema, type Message } from '../message/model.js';
+import { JsonText, messageInSchema, messagePrecheckInSchema, type Message } from '../message/model.js';
 import type { Page } from '../store/page.js';
 import { iso, listOf, pageQuerySchema, queryBool, queryDate, queryList, timestamp } from './common.js';
 import type { MessageReplay } from './idempotency.js';
@@ -124,6 +124,19 @@ export function messageRoutes(hookyard: Hookyard): Route[] {
         const inputs = body.messages.map((m, i) => ({ ...m, payload: new JsonText(texts[i]!, m.payload) }));
         return { data: (await messages.publishBatch(params.app_id!, inputs)).map((r) => messageOut(r.message, false)) };
       },
+    }),
+    route({
+      method: 'post', path: `${LIST}/precheck/active`, operationId: 'v1.message.precheck', tag,
+      summary: 'Would a message of this event type (and channels) go to any enabled endpoint now?',
+      body: { name: 'MessagePrecheckIn', schema: messagePrecheckInSchema },
+      status: 200, response: { name: 'MessagePrecheckOut', schema: z.object({ active: z.boolean() }) },
+      handler: async ({ params, body }) => messages.precheck(params.app_id!, body),
+    }),
+    route({
+      method: 'delete', path: `${LIST}/{msg_id}/content`, operationId: 'v1.message.expunge-content', tag,
+      summary: 'Delete a message\'s payload; it stays listed, with {"expired": true}, and its waiting deliveries are cancelled',
+      status: 204,
+      handler: async ({ params }) => messages.expungeContent(params.app_id!, params.msg_id!),
     }),
     route({
       method: 'get', path: `${LIST}/{msg_id}`, operationId: 'v1.message.get', summary: 'Get a message by id or eventId', tag,

@@ -45,6 +45,7 @@ export const PORTAL_ACCESS: Record<string, PortalRule> = {
   'v1.message-attempt.list-by-endpoint': 'ViewBase',
   'v1.message-attempt.list-by-msg': 'ViewBase',
   'v1.message-attempt.list-attempted-destinations': 'ViewBase',
+  'v1.message-attempt.list-attempted-messages': 'ViewBase',
   'v1.event-type.list': 'catalogue',
   'v1.event-type.get': 'catalogue',
   'v1.authentication.logout': 'self',

@@ -4,10 +4,10 @@ import { notFound } from '../errors.js';
 import { messageGet } from '../message/sql.js';
 import type { Page, PageQuery } from '../store/page.js';
 import type { Storage } from '../store/port.js';
-import type { EndpointStats, MessageDestination } from '../delivery/model.js';
-import { deliveryListByMessage, deliveryStatsByEndpoint } from '../delivery/sql.js';
+import type { EndpointMessage, EndpointStats, MessageDestination } from '../delivery/model.js';
+import { deliveryListByEndpoint, deliveryListByMessage, deliveryStatsByEndpoint, type EndpointMessageQuery } from '../delivery/sql.js';
 import type { Attempt } from './model.js';
-import { attemptGet, attemptList, type AttemptListQuery } from './sql.js';
+import { attemptExpungeContent, attemptGet, attemptList, type AttemptListQuery } from './sql.js';
 
 export type AttemptService = ReturnType<typeof attemptService>;
 
@@ -45,6 +45,16 @@ export function attemptService(storage: Storage) {
       const attempt = await attemptGet(storage, await messageId(appIdOrUid, idOrEventId), attemptId);
       if (!attempt) throw notFound('attempt');
       return attempt;
+    },
+
+    /** Deletes one attempt's response body and headers (Svix's expunge-content of an attempt). */
+    async expungeContent(appIdOrUid: string, idOrEventId: string, attemptId: string): Promise<void> {
+      if (!(await attemptExpungeContent(storage, await messageId(appIdOrUid, idOrEventId), attemptId))) throw notFound('attempt');
+    },
+
+    /** The messages sent to an endpoint, with their delivery's status (Svix's list-attempted-messages). */
+    async attemptedMessages(appIdOrUid: string, endpointIdOrUid: string, query: EndpointMessageQuery = {}): Promise<Page<EndpointMessage>> {
+      return deliveryListByEndpoint(storage, await endpointId(appIdOrUid, endpointIdOrUid), query);
     },
 
     async destinations(appIdOrUid: string, idOrEventId: string, query: PageQuery = {}): Promise<Page<MessageDestination>> {

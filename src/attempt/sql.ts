@@ -140,3 +140,19 @@ export async function attemptGet(db: Queryable, messageId: string, attemptId: st
   const { rows } = await db.query<AttemptRow>(`select ${COLUMNS} from hookyard.attempt where id = $1 and message_id = $2`, [attemptId, messageId]);
   return rows[0] && attemptFromRow(rows[0]);
 }
+
+/** What Svix leaves in place of an attempt's response body once it is expunged. */
+export const EXPUNGED_RESPONSE = 'EXPUNGED';
+
+/**
+ * Deletes what the receiver sent back in one attempt of a message: the body becomes Svix's
+ * `EXPUNGED`, the response headers go. False if there is no such attempt of that message.
+ */
+export async function attemptExpungeContent(db: Queryable, messageId: string, attemptId: string): Promise<boolean> {
+  const result = await db.query(
+    `update hookyard.attempt set response_body = $3, response_headers = null, response_truncated = false
+      where id = $1 and message_id = $2`,
+    [attemptId, messageId, EXPUNGED_RESPONSE],
+  );
+  return (result.rowCount ?? 0) > 0;
+}

@@ -1,6 +1,7 @@
 import type { Attempt } from '../attempt/model.js';
 import type { Endpoint } from '../endpoint/model.js';
 import type { SendOptions } from '../endpoint/send-options.js';
+import type { Message } from '../message/model.js';
 import type { DeliveryState } from './state.js';
 
 /** A delivery a worker holds under lease, with what it needs to send it. */
@@ -48,6 +49,13 @@ export interface Completion {
 /** An endpoint a message was fanned out to, with where its delivery stands. */
 export interface MessageDestination {
   endpoint: Endpoint;
+  state: DeliveryState;
+  nextAttemptAt: Date | null;
+}
+
+/** A message fanned out to an endpoint, with where its delivery stands (Svix's EndpointMessageOut). */
+export interface EndpointMessage {
+  message: Message;
   state: DeliveryState;
   nextAttemptAt: Date | null;
 }

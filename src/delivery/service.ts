@@ -1,6 +1,6 @@
 import { applicationMustGet } from '../application/sql.js';
 import type { Context } from '../context.js';
-import { notFound } from '../errors.js';
+import { HookyardError, notFound } from '../errors.js';
 import { endpointGet } from '../endpoint/sql.js';
 import { messageGet } from '../message/sql.js';
 import { deliveryNotify, deliveryRecover, deliveryResend } from './sql.js';
@@ -18,6 +18,7 @@ export function deliveryService(ctx: Context) {
         const app = await applicationMustGet(tx, appIdOrUid);
         const message = await messageGet(tx, app.id, messageIdOrEventId);
         if (!message) throw notFound('message');
+        if (message.expunged) throw new HookyardError('missing_payload', 'Unable to resend message. Payload is missing (probably expired).');
         if (!(await deliveryResend(tx, message.id, endpointIdOrUid))) throw notFound('delivery');
         await deliveryNotify(tx, app.id);
       });

@@ -3,7 +3,8 @@ import { endpointDisable, toEndpoint, type EndpointRow } from '../endpoint/sql.j
 import type { SendOptions } from '../endpoint/send-options.js';
 import { pageFinish, pagePlan, type Page, type PageQuery } from '../store/page.js';
 import type { Queryable, Storage } from '../store/port.js';
-import type { Claimed, Completion, EndpointStats, MessageDestination } from './model.js';
+import { toMessage, type MessageRow } from '../message/sql.js';
+import type { Claimed, Completion, EndpointMessage, EndpointStats, MessageDestination } from './model.js';
 import type { DeliveryState } from './state.js';
 
 // Every statement on hookyard.delivery, but the fan-out's insert (fanout.ts), lives here.
@@ -54,7 +55,8 @@ interface ClaimedRow {
   attempt_count: number;
   trigger: 'scheduled' | 'manual';
   one_shot: boolean;
-  payload: string;
+  /** Null when the message's payload was removed (migration 016). */
+  payload: string | null;
   url: string;
   headers: Record<string, string>;
   sensitive_headers: string[] | null;
@@ -142,11 +144,13 @@ export async function deliveryClaimDue(db: Queryable, { limit, leaseMs, endpoint
     attemptCount: r.attempt_count,
     trigger: r.trigger,
     oneShot: r.one_shot,
-    payload: r.payload,
+    payload: r.payload ?? '',
     url: r.url,
     headers: r.headers,
     sensitiveHeaders: r.sensitive_headers ?? [],
-    endpointDisabled: r.disabled,
+    // A message whose payload was removed has nothing to send: cancelled like a disabled endpoint's
+    // (expunging cancels its deliveries; this covers a resend that raced the expunge).
+    endpointDisabled: r.disabled || r.payload === null,
     sendOptions: r.send_options ?? {},
     eventType: r.event_type,
     sealedSecrets: secretsOf(r.secrets),
@@ -210,6 +214,22 @@ async function deliveryCompleteIn(db: Queryable, completions: Completion[], lane
 }
 
 /**
+/**
+ * Cancels the deliveries of these messages that are still waiting, pending or in flight (their
+ * payloads were removed). A lease cancelled this way makes the worker's write-back a no-op (it
+ * applies only to `sending` rows under the same lease); the attempt is still recorded.
+ */
+export async function deliveryCancelForMessages(db: Queryable, messageIds: string[]): Promise<number> {
+  if (messageIds.length === 0) return 0;
+  const result = await db.query(
+    `update hookyard.delivery set state = 'cancelled', updated_at = now()
+      where message_id = any ($1::text[]) and state in ('pending', 'sending')`,
+    [messageIds],
+  );
+  return result.rowCount ?? 0;
+}
+
+/**
  * Queues one manual attempt of a delivery, now. A delivery still waiting for
  * a retry keeps its schedule after it; a finished one (succeeded, failed,
  * cancelled) gets exactly that one attempt (`one_shot`).
@@ -237,7 +257,9 @@ export async function deliveryRecover(db: Queryable, endpointId: string, since: 
     `update hookyard.delivery
         set state = 'pending', next_attempt_at = now(), trigger = 'manual', one_shot = true, updated_at = now()
       where endpoint_id = $1 and state in ('failed', 'cancelled')
-        and created_at >= $2 and ($3::timestamptz is null or created_at < $3)`,
+        and created_at >= $2 and ($3::timestamptz is null or created_at < $3)
+        -- a message whose payload was removed cannot be sent again
+        and exists (select 1 from hookyard.message m where m.id = message_id and m.payload is not null)`,
     [endpointId, since, until],
   );
   return result.rowCount ?? 0;
@@ -264,6 +286,57 @@ export async function deliveryListByMessage(db: Queryable, messageId: string, qu
   );
   return pageFinish(plan, rows, (r) => r.id, (r) => ({
     endpoint: toEndpoint(r),
+    state: r.state,
+    nextAttemptAt: r.state === 'pending' ? r.next_attempt_at : null,
+  }));
+}
+
+export interface EndpointMessageQuery extends PageQuery {
+  state?: DeliveryState;
+  eventTypes?: string[];
+  channel?: string;
+  tag?: string;
+  before?: Date;
+  after?: Date;
+}
+
+/**
+ * The messages fanned out to an endpoint, newest delivery first, with their delivery's state
+ * (Svix's list-attempted-messages). The iterator is a message id, as in Svix, and stands for that
+ * message's delivery to this endpoint: found by the (message_id, endpoint_id) key, after which a
+ * page is one range of delivery_endpoint (endpoint_id, id), whatever the filters.
+ */
+export async function deliveryListByEndpoint(db: Queryable, endpointId: string, query: EndpointMessageQuery): Promise<Page<EndpointMessage>> {
+  const plan = pagePlan(query, 'd.id', 8, 'descending');
+  const ascending = plan.orderBy.endsWith('asc');
+  const cursor = plan.cursor === undefined
+    ? 'true'
+    : `d.id ${ascending ? '>' : '<'} (select x.id from hookyard.delivery x where x.message_id = $8 and x.endpoint_id = $1)`;
+  const { rows } = await db.query<MessageRow & { state: DeliveryState; next_attempt_at: Date }>(
+    `select m.id, m.app_id, m.event_type, m.event_id, m.payload, m.channels, m.tags, m.created_at, d.state, d.next_attempt_at
+       from hookyard.delivery d join hookyard.message m on m.id = d.message_id
+      where d.endpoint_id = $1
+        and ($2::hookyard.delivery_state is null or d.state = $2)
+        and ($3::text[] is null or m.event_type = any ($3::text[]))
+        and ($4::text is null or $4 = any (m.channels))
+        and ($5::text is null or $5 = any (m.tags))
+        and ($6::timestamptz is null or m.created_at < $6)
+        and ($7::timestamptz is null or m.created_at > $7)
+        and ${cursor}
+      order by ${plan.orderBy} limit ${plan.fetch}`,
+    [
+      endpointId,
+      query.state ?? null,
+      query.eventTypes?.length ? query.eventTypes : null,
+      query.channel ?? null,
+      query.tag ?? null,
+      query.before ?? null,
+      query.after ?? null,
+      ...(plan.cursor === undefined ? [] : [plan.cursor]),
+    ],
+  );
+  return pageFinish(plan, rows, (r) => r.id, (r) => ({
+    message: toMessage(r),
     state: r.state,
     nextAttemptAt: r.state === 'pending' ? r.next_attempt_at : null,
   }));

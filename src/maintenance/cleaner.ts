@@ -1,4 +1,6 @@
 import type { Context } from '../context.js';
+import { deliveryCancelForMessages } from '../delivery/sql.js';
+import { messagePayloadExpireDue } from '../message/sql.js';
 import { endpointSecretDeleteExpired, idempotencyKeyDeleteExpired, messageDeleteExpired } from './retention.js';
 
 export interface CleanerOptions {
@@ -12,12 +14,15 @@ export interface CleanerOptions {
 
 export interface CleanResult {
   messages: number;
+  /** Payloads removed because the retention their publisher asked for (payloadRetentionPeriod/Hours) ran out. */
+  payloads: number;
   secrets: number;
   idempotencyKeys: number;
 }
 
 /**
- * One pass of the retention cleaner (messages, expired secrets, idempotency keys). A message's eventId stays reserved for
+ * One pass of the retention cleaner (messages, payloads whose own retention ran out, expired
+ * secrets, idempotency keys). A message's eventId stays reserved for
  * as long as the message is kept, which is what "idempotent within the
  * retention window" means. Safe to run from many processes at once: two
  * cleaners deleting the same rows just find fewer.
@@ -31,7 +36,18 @@ export async function cleanOnce(ctx: Pick<Context, 'storage' | 'now'>, { retenti
     messages += n;
     if (n < batchSize) break;
   }
+  let payloads = 0;
+  for (;;) {
+    // A payload and the deliveries that could still send it go together.
+    const { taken, emptied } = await ctx.storage.transaction(async (tx) => {
+      const due = await messagePayloadExpireDue(tx, now, batchSize);
+      await deliveryCancelForMessages(tx, due.emptied);
+      return due;
+    });
+    payloads += emptied.length;
+    if (taken < batchSize) break;
+  }
   const secrets = await endpointSecretDeleteExpired(ctx.storage, now);
   const idempotencyKeys = await idempotencyKeyDeleteExpired(ctx.storage, new Date(now.getTime() - idempotencyRetentionMs));
-  return { messages, secrets, idempotencyKeys };
+  return { messages, payloads, secrets, idempotencyKeys };
 }

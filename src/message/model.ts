@@ -10,6 +10,11 @@ export interface Message {
   payload: unknown;
   /** The payload's exact JSON text: what is stored, signed and sent, byte for byte. */
   payloadText: string;
+  /**
+   * True once the payload was removed (expunged, or its `payloadRetentionPeriod` ran out): the
+   * message is still listed, and `payload`/`payloadText` are then Svix's `{"expired":true}`.
+   */
+  expunged?: boolean;
   channels: string[] | null;
   tags: string[] | null;
   timestamp: Date;
@@ -22,10 +27,31 @@ export const messageInSchema = z.strictObject({
   payload: z.record(z.string(), z.unknown()),
   channels: z.array(channelSchema).min(1).max(10).nullish(),
   tags: z.array(z.string().min(1).max(128).regex(/^[a-zA-Z0-9\-_./\\#]+$/)).min(1).max(5).nullish(),
-  // Accepted for SDK compatibility; retention is a server-wide setting here.
+  // Days (Svix's default and maximum is 90) or hours, not both: the payload is removed when it
+  // runs out (the cleaner does it), or with the message when the server-wide retention is shorter.
   payloadRetentionPeriod: z.number().int().min(1).max(90).nullish(),
   payloadRetentionHours: z.number().int().min(1).max(2160).nullish(),
+}).superRefine((m, ctx) => {
+  if (m.payloadRetentionPeriod != null && m.payloadRetentionHours != null) {
+    ctx.addIssue({ code: 'custom', path: ['payloadRetentionHours'], message: 'payloadRetentionPeriod and payloadRetentionHours cannot both be set' });
+  }
 });
+
+/** Svix's MessagePrecheckIn: would a message like this go anywhere? */
+export const messagePrecheckInSchema = z.strictObject({
+  eventType: eventTypeNameSchema,
+  channels: z.array(channelSchema).min(1).max(10).nullish(),
+});
+export type MessagePrecheckIn = z.input<typeof messagePrecheckInSchema>;
+
+/** What Svix shows in place of a payload that was removed. */
+export const EXPUNGED_PAYLOAD_TEXT = '{"expired":true}';
+
+/** When a message's payload runs out, from its creation time and MessageIn's retention fields; null: no own retention. */
+export function payloadExpiresAt(createdAt: Date, input: { payloadRetentionPeriod?: number | null; payloadRetentionHours?: number | null }): Date | null {
+  const hours = input.payloadRetentionHours ?? (input.payloadRetentionPeriod == null ? null : input.payloadRetentionPeriod * 24);
+  return hours === null ? null : new Date(createdAt.getTime() + hours * 3_600_000);
+}
 
 /**
  * A payload given as JSON text rather than as a value: it is stored and delivered exactly as

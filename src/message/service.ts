@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { applicationMustGet } from '../application/sql.js';
 import type { Context } from '../context.js';
+import { deliveryCancelForMessages } from '../delivery/sql.js';
 import { DELIVERY_CHANNEL } from '../delivery/state.js';
 import { HookyardError, notFound, type FieldError } from '../errors.js';
 import type { PayloadValidators } from '../event-type/payload-schema.js';
@@ -11,15 +12,29 @@ import { eventTypeCache } from './event-types.js';
 import { groupCommit, type GroupUnit, type Settled } from './group.js';
 import {
   messageInSchema,
+  messagePrecheckInSchema,
+  payloadExpiresAt,
   type IdempotencyClaim,
   type Message,
   type MessageIn,
+  type MessagePrecheckIn,
   type PublishOnceResult,
   type PublishOptions,
   type PublishResult,
 } from './model.js';
 import { payloadOf, type Payload } from './payload.js';
-import { messageGet, messageList, messagePublish, type MessageListQuery, type PublishItem, type PublishRow, type PublishSettings } from './sql.js';
+import {
+  messageGet,
+  messageList,
+  messagePayloadExpunge,
+  messagePrecheck,
+  messagePublish,
+  type MessageListQuery,
+  type PublishItem,
+  type PublishRow,
+  type PublishSettings,
+} from './sql.js';
+
 
 export type MessageService = ReturnType<typeof messageService>;
 
@@ -39,6 +54,7 @@ interface Prepared {
   payload: Payload;
   channels: string[] | null;
   tags: string[] | null;
+  payloadExpiresAt: Date | null;
 }
 
 /** One request's messages: published together or not at all. */
@@ -109,6 +125,7 @@ export function messageService(ctx: Context, validators: PayloadValidators) {
         payload: payload!,
         channels: body.channels ?? null,
         tags: body.tags ?? null,
+        payloadExpiresAt: payloadExpiresAt(createdAt, body),
       };
     });
   }
@@ -152,6 +169,7 @@ export function messageService(ctx: Context, validators: PayloadValidators) {
         eventTypeVersion: known.get(p.eventType)?.version ?? null,
         endpoint: options.endpoint ?? null,
         key,
+        payloadExpiresAt: p.payloadExpiresAt,
       }));
       const rows = options.db
         ? await messagePublish(options.db, items, settings(claim?.retentionMs))
@@ -238,6 +256,29 @@ export function messageService(ctx: Context, validators: PayloadValidators) {
     async list(appIdOrUid: string, query: MessageListQuery = {}): Promise<Page<Message>> {
       const app = await applicationMustGet(storage, appIdOrUid);
       return messageList(storage, app.id, query);
+    },
+
+    /**
+     * Deletes a message's payload (Svix's expunge-content): reads show `{"expired":true}` from
+     * then on, and its deliveries still waiting (pending, or in flight under a lease) are
+     * cancelled, since there is nothing left to send. An attempt in flight may still arrive; its
+     * result is recorded but changes nothing. Resend and recover skip it.
+     */
+    async expungeContent(appIdOrUid: string, idOrEventId: string): Promise<void> {
+      await storage.transaction(async (tx) => {
+        const app = await applicationMustGet(tx, appIdOrUid);
+        const message = await messageGet(tx, app.id, idOrEventId);
+        if (!message) throw notFound('message');
+        await messagePayloadExpunge(tx, [message.id]);
+        await deliveryCancelForMessages(tx, [message.id]);
+      });
+    },
+
+    /** Svix's precheck: would a message of this event type (and channels) go to any endpoint now? */
+    async precheck(appIdOrUid: string, input: MessagePrecheckIn): Promise<{ active: boolean }> {
+      const body = parseInput(messagePrecheckInSchema, input);
+      const app = await applicationMustGet(storage, appIdOrUid);
+      return { active: await messagePrecheck(storage, app.id, body.eventType, body.channels ?? null) };
     },
   };
 }

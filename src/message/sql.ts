@@ -1,13 +1,14 @@
 import type { Queryable } from '../store/port.js';
 import { pageFinish, pagePlan, type Page, type PageQuery } from '../store/page.js';
-import type { Message } from './model.js';
+import { EXPUNGED_PAYLOAD_TEXT, type Message } from './model.js';
 
-interface MessageRow {
+export interface MessageRow {
   id: string;
   app_id: string;
   event_type: string;
   event_id: string | null;
-  payload: string;
+  /** Null once the payload was removed (migration 016). */
+  payload: string | null;
   channels: string[] | null;
   tags: string[] | null;
   created_at: Date;
@@ -16,13 +17,15 @@ interface MessageRow {
 const COLUMNS = 'id, app_id, event_type, event_id, payload, channels, tags, created_at';
 
 export function toMessage(r: MessageRow): Message {
+  const text = r.payload ?? EXPUNGED_PAYLOAD_TEXT;
   return {
     id: r.id,
     appId: r.app_id,
     eventType: r.event_type,
     eventId: r.event_id,
-    payload: JSON.parse(r.payload),
-    payloadText: r.payload,
+    payload: JSON.parse(text),
+    payloadText: text,
+    ...(r.payload === null ? { expunged: true } : {}),
     channels: r.channels,
     tags: r.tags,
     timestamp: r.created_at,
@@ -44,6 +47,8 @@ export interface PublishItem {
   eventTypeVersion: number | null;
   endpoint: string | null;
   key: { scope: string; key: string; fingerprint: string; withContent: boolean } | null;
+  /** When the payload is to be removed (MessageIn's retention fields); null: the server-wide retention. */
+  payloadExpiresAt: Date | null;
 }
 
 export type PublishOutcome = 'created' | 'existing' | 'replayed' | 'key_busy' | 'key_reused' | 'no_app' | 'no_endpoint' | 'stale' | 'skipped';
@@ -105,10 +110,24 @@ export async function messagePublish(db: Queryable, items: PublishItem[], settin
     endpoint: m.endpoint,
     ...(m.key ? { scope: m.key.scope, key: m.key.key, fingerprint: m.key.fingerprint, with_content: m.key.withContent } : {}),
   })));
-  const { rows } = await db.query<PublishResultRow>(
-    'select * from hookyard.message_publish($1::json, $2, $3, $4)',
-    [input, settings.channel, settings.keyRetentionMs, settings.keyAbandonedMs],
-  );
+  const expiries = items.flatMap((m) => (m.payloadExpiresAt ? [{ id: m.id, expires_at: m.payloadExpiresAt }] : []));
+  const args = [input, settings.channel, settings.keyRetentionMs, settings.keyAbandonedMs];
+  // Messages with a retention of their own have it recorded by the same statement, for the ones
+  // created (not a repeated eventId or a replay); the data-modifying CTE runs to completion even
+  // though the outer select does not read it. Without any, the publish is the bare call.
+  const { rows } = expiries.length === 0
+    ? await db.query<PublishResultRow>('select * from hookyard.message_publish($1::json, $2, $3, $4)', args)
+    : await db.query<PublishResultRow>(
+      `with published as (select * from hookyard.message_publish($1::json, $2, $3, $4)),
+       expiry as (
+         insert into hookyard.payload_expiry (message_id, expires_at)
+         select x.id, x.expires_at from json_to_recordset($5::json) as x(id text, expires_at timestamptz)
+           join published p on p.id = x.id and p.outcome = 'created'
+         returning 1
+       )
+       select * from published`,
+      [...args, JSON.stringify(expiries)],
+    );
   const answers: PublishRow[] = new Array(items.length);
   for (const r of rows) {
     answers[r.n - 1] = {
@@ -161,4 +180,62 @@ export async function messageList(db: Queryable, appId: string, query: MessageLi
     [appId, query.eventTypes?.length ? query.eventTypes : null, query.channel ?? null, query.before ?? null, query.after ?? null, query.tag ?? null, ...(plan.cursor === undefined ? [] : [plan.cursor])],
   );
   return pageFinish(plan, rows, (r) => r.id, toMessage);
+}
+
+/**
+ * Removes the payloads of these messages (of one application when `appId` is given) and their
+ * expiry rows; answers the ids whose payload was there. The rows stay, so the messages are still
+ * listed (with Svix's `{"expired":true}`) until the server-wide retention deletes them.
+ */
+export async function messagePayloadExpunge(db: Queryable, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query<{ id: string }>(
+    `with expiry as (delete from hookyard.payload_expiry where message_id = any ($1::text[]) returning 1)
+     update hookyard.message set payload = null where id = any ($1::text[]) and payload is not null returning id`,
+    [ids],
+  );
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Takes up to `limit` expiry rows that are due (SKIP LOCKED: cleaners in several processes share
+ * them) and removes those messages' payloads; answers the ids emptied. Rows of messages deleted
+ * meanwhile are removed with nothing to do. Plan expected: an ordered walk of payload_expiry_due.
+ */
+export async function messagePayloadExpireDue(db: Queryable, now: Date, limit: number): Promise<{ taken: number; emptied: string[] }> {
+  const { rows } = await db.query<{ id: string | null }>(
+    `with due as (
+       select message_id from hookyard.payload_expiry where expires_at <= $1 order by expires_at limit $2 for update skip locked
+     ), gone as (
+       delete from hookyard.payload_expiry x using due where x.message_id = due.message_id returning x.message_id
+     ), emptied as (
+       update hookyard.message m set payload = null from gone where m.id = gone.message_id and m.payload is not null returning m.id
+     )
+     select e.id from gone g left join emptied e on e.id = g.message_id`,
+    [now, limit],
+  );
+  return { taken: rows.length, emptied: rows.flatMap((r) => (r.id ? [r.id] : [])) };
+}
+
+/**
+ * Whether a message of this event type and these channels would go to any endpoint now: the
+ * fan-out rule of hookyard.message_publish (migration 008), over the application and its
+ * ancestors, for enabled endpoints whose filters let it through.
+ */
+export async function messagePrecheck(db: Queryable, appId: string, eventType: string, channels: string[] | null): Promise<boolean> {
+  const { rows } = await db.query<{ active: boolean }>(
+    `with recursive chain (id, parent_id, depth) as (
+       select x.id, x.parent_id, 0 from hookyard.application x where x.id = $1
+       union all
+       select x.id, x.parent_id, c.depth + 1 from chain c join hookyard.application x on x.id = c.parent_id where c.depth < 32
+     )
+     select exists (
+       select 1 from chain c join hookyard.endpoint e on e.app_id = c.id
+        where not e.disabled
+          and (e.filter_types is null or $2 = any (e.filter_types))
+          and (e.channels is null or e.channels && $3::text[])
+     ) as active`,
+    [appId, eventType, channels],
+  );
+  return rows[0]?.active ?? false;
 }

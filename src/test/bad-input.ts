@@ -19,6 +19,7 @@ export const VALID_BODY: Record<string, unknown> = {
   EndpointHeadersPatchIn: { headers: { 'X-A': '1' } },
   MessageIn: { eventType: 'a.b', payload: {} },
   MessageBatchIn: { messages: [{ eventType: 'a.b', payload: {} }] },
+  MessagePrecheckIn: { eventType: 'a.b' },
   EventExampleIn: { eventType: 'svix.ping' },
   RecoverIn: { since: new Date(0).toISOString() },
   TokenIn: { name: 'x' },
@@ -31,7 +32,7 @@ export const VALID_BODY: Record<string, unknown> = {
   ApplicationTokenExpireIn: {},
 };
 
-const TABLES = ['application', 'event_type', 'endpoint', 'endpoint_secret', 'message', 'delivery', 'attempt', 'idempotency_key'];
+const TABLES = ['application', 'event_type', 'endpoint', 'endpoint_secret', 'message', 'delivery', 'attempt', 'idempotency_key', 'payload_expiry'];
 
 /** A digest of every row of every table, to prove a request changed nothing. */
 export async function snapshot(db: Queryable): Promise<string> {
