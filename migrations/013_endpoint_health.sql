@@ -172,7 +172,7 @@ begin
   end if;
 
   if not exists (select 1 from new_rows n join old_rows o on o.id = n.id
-                  where o.state = 'sending' and n.state <> 'sending' and n.attempt_count = o.attempt_count) then
+                  where o.state = 'sending' and n.state in ('pending', 'succeeded', 'failed') and n.attempt_count = o.attempt_count) then
     return null;
   end if;
 
@@ -195,7 +195,7 @@ begin
                  max(n.last_attempt_at) filter (where n.state = 'succeeded') over (partition by n.endpoint_id) as last_ok,
                  max(n.last_attempt_at) filter (where n.state <> 'succeeded') over (partition by n.endpoint_id) as last_bad
             from new_rows n join old_rows o on o.id = n.id
-           where o.state = 'sending' and n.state <> 'sending' and n.attempt_count = o.attempt_count
+           where o.state = 'sending' and n.state in ('pending', 'succeeded', 'failed') and n.attempt_count = o.attempt_count
         ) y
        group by y.endpoint_id, y.last_ok, y.last_bad
     ) x;
@@ -249,7 +249,7 @@ begin
         ) ev
         left join lateral (select x.id, x.response_status, x.created_at from hookyard.attempt x
                             where x.delivery_id = n.id and x.attempt_number = n.attempt_count order by x.id desc limit 1) t on true
-       where o.state = 'sending' and n.state <> 'sending' and n.attempt_count = o.attempt_count
+       where o.state = 'sending' and n.state in ('pending', 'succeeded', 'failed') and n.attempt_count = o.attempt_count
        order by n.id, ev.type desc
     loop
       perform hookyard.operational_emit(r.type, r.data, r.at);
