@@ -37,6 +37,15 @@ const IMPLEMENTED: Record<string, string[]> = {
   ReplayIn: ['since', 'until'],
   AppPortalAccessIn: ['application', 'capabilities', 'expiry', 'readOnly', 'sessionId'],
   ApplicationTokenExpireIn: ['expiry', 'sessionIds'],
+  IngestSourceIn: ['config', 'metadata', 'name', 'type', 'uid'],
+  IngestEndpointIn: ['description', 'disabled', 'metadata', 'rateLimit', 'secret', 'throttleRate', 'uid', 'url'],
+  IngestEndpointUpdate: ['description', 'disabled', 'metadata', 'rateLimit', 'throttleRate', 'uid', 'url'],
+  IngestEndpointSecretIn: ['key'],
+  IngestEndpointHeadersIn: ['headers'],
+  OperationalWebhookEndpointIn: ['description', 'disabled', 'filterTypes', 'metadata', 'rateLimit', 'secret', 'throttleRate', 'uid', 'url'],
+  OperationalWebhookEndpointUpdate: ['description', 'disabled', 'filterTypes', 'metadata', 'rateLimit', 'throttleRate', 'uid', 'url'],
+  OperationalWebhookEndpointSecretIn: ['key'],
+  OperationalWebhookEndpointHeadersIn: ['headers'],
 };
 
 /**

@@ -303,12 +303,13 @@ export async function deliveryReplayMissing(db: Queryable, q: { endpointId: stri
        select id from hookyard.application where id = $2
        union all select a.id from hookyard.application a join apps on a.parent_id = apps.id
      ), batch as (
-       select m.id, m.event_type, m.channels from hookyard.message m
+       select m.id, m.event_type, m.channels, m.payload is not null as sendable from hookyard.message m
         where m.app_id in (select id from apps) and m.id >= $3 and ($4::text is null or m.id < $4) and ($5::text is null or m.id > $5)
         order by m.id limit $6
      ), matching as (
        select b.id from batch b join hookyard.endpoint e on e.id = $1
-        where (e.filter_types is null or b.event_type = any (e.filter_types)) and (e.channels is null or b.channels && e.channels)
+        where b.sendable -- a message whose payload was removed cannot be sent again
+          and (e.filter_types is null or b.event_type = any (e.filter_types)) and (e.channels is null or b.channels && e.channels)
      ), inserted as (
        insert into hookyard.delivery (message_id, endpoint_id, trigger)
        select id, $1, 'manual' from matching
@@ -341,6 +342,8 @@ export async function deliveryRecoverStep(db: Queryable, q: { endpointId: string
      ), requeued as (
        update hookyard.delivery d set state = 'pending', next_attempt_at = now(), trigger = 'manual', one_shot = true, updated_at = now()
         where d.id in (select id from batch)
+          -- a message whose payload was removed cannot be sent again
+          and exists (select 1 from hookyard.message m where m.id = d.message_id and m.payload is not null)
        returning 1
      )
      select (select max(id)::text from batch) as last, (select count(*)::int from batch) as scanned, (select count(*)::int from requeued) as queued`,

@@ -34,15 +34,16 @@ describeEachStorage('background tasks: replay-missing and recover', (env) => {
 
   const at = (path: string) => receiver.received.filter((r) => r.path === path);
 
-  test('svix.endpoint.replayMissing sends what a disabled endpoint missed, matching its filters, once', async () => {
+  // A disabled endpoint keeps its messages parked (endpoint health), so what an endpoint misses
+  // is what was published before it existed.
+  test('svix.endpoint.replayMissing sends what an endpoint missed, matching its filters, once', async () => {
     const since = new Date(Date.now() - 1_000);
     const app = await svix.application.create({ name: 'replay' });
-    const ep = await svix.endpoint.create(app.id, { url: `${receiver.origin}/replay`, filterTypes: ['a.b'], disabled: true });
     const sent = [];
     for (let n = 0; n < 3; n++) sent.push(await svix.message.create(app.id, { eventType: 'a.b', payload: { n } }));
     await svix.message.create(app.id, { eventType: 'x.y', payload: { filtered: true } });
-    assert.equal((await deliveriesOf(env().storage, sent.map((m) => m.id))).length, 0, 'nothing fanned out to the disabled endpoint');
-    await svix.endpoint.patch(app.id, ep.id, { disabled: false });
+    const ep = await svix.endpoint.create(app.id, { url: `${receiver.origin}/replay`, filterTypes: ['a.b'] });
+    assert.equal((await deliveriesOf(env().storage, sent.map((m) => m.id))).length, 0, 'nothing fanned out to an endpoint that did not exist');
 
     const out = await svix.endpoint.replayMissing(app.id, ep.id, { since });
     assert.equal(out.task, BackgroundTaskType.EndpointReplay);
@@ -84,9 +85,8 @@ describeEachStorage('background tasks: replay-missing and recover', (env) => {
     const tasks = taskService({ storage, now: () => new Date(), onDeliveriesCreated: () => worker.wake() } as unknown as Context, { stepSize: 2 });
     const since = new Date(Date.now() - 1_000);
     const app = await hookyard.applications.create({ name: 'steps' });
-    const ep = await hookyard.endpoints.create(app.id, { url: `${receiver.origin}/steps`, disabled: true });
     for (let n = 0; n < 5; n++) await hookyard.messages.publish(app.id, { eventType: 'a.b', payload: { n } });
-    await hookyard.endpoints.patch(app.id, ep.id, { disabled: false });
+    const ep = await hookyard.endpoints.create(app.id, { url: `${receiver.origin}/steps` });
     const first = await tasks.replayMissing(app.id, ep.id, { since });
     assert.equal(first.status, 'running', 'the first step did 2 of 5');
     const end = Date.now() + 10_000;
