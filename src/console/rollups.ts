@@ -1,3 +1,4 @@
+import { databaseUnavailable, unavailableReason } from '../store/unavailable.js';
 import type { Logger } from '../log.js';
 import type { Queryable } from '../store/port.js';
 import { latencyBucket } from './histogram.js';
@@ -94,7 +95,10 @@ export function rollups(db: Queryable, { flushMs = 2_000, maxKeys = 100_000, now
         else counters.dropped += v;
       }
       for (const [id, at] of tokens) seen.set(id, Math.max(at, seen.get(id) ?? 0));
-      log?.warn({ err: error, keys: batch.size }, 'rollup flush failed; keeping the counters for the next one');
+      // An outage is logged once, where it starts and ends (store/outage.ts); a flush every few
+      // seconds must not add a stack trace each time.
+      if (databaseUnavailable(error)) log?.warn({ reason: unavailableReason(error), keys: batch.size }, 'rollup flush waits for the database; keeping the counters');
+      else log?.warn({ err: error, keys: batch.size }, 'rollup flush failed; keeping the counters for the next one');
     }
   }
 
