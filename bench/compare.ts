@@ -151,6 +151,9 @@ async function onPostgres(adminUrl: string, receiver: BenchReceiver, N: number, 
   try {
     const hookyard = await openHookyard({ storage, secretKey }); // migrates
     const { token } = await tokenCreate(storage, 'bench');
+    // HOOKYARD_BENCH_LIVE=1: as if a console were open somewhere, so every writer NOTIFYs its live
+    // updates (migration 023); without it, as on a server nobody watches, they only look.
+    if (process.env.HOOKYARD_BENCH_LIVE === '1') await storage.query(`insert into hookyard.live_listener (id, until) values ('lst_bench', 'infinity')`);
 
     // Peers first, so that Hookyard's lines can show the ratios.
     const utils = await makeWorkerUtils({ connectionString: scratch.url, logger: new Logger(() => () => {}) });

@@ -5,6 +5,7 @@ import { authenticator, type Authenticator } from '../auth/authenticate.js';
 import { withControlToken } from '../auth/control-token.js';
 import { cookiePolicy, type SecureCookies } from '../console/cookie.js';
 import { portalRoutes } from '../console/portal-routes.js';
+import { liveRoutes } from '../console/live-routes.js';
 import { sessionRoutes } from '../console/session-routes.js';
 import { staticFiles } from '../console/static.js';
 import { statsRoutes } from '../console/stats-routes.js';
@@ -34,6 +35,7 @@ import { tokenRoutes } from './token.js';
 import { ingestRoutes } from './ingest.js';
 import { receiveMount, RECEIVE_PATH, type ReceiveOptions } from '../inbound/receive.js';
 import type { RequestLogWriter } from '../inbound/request-log.js';
+import { liveHub, type LiveHub } from '../live/hub.js';
 
 export interface ApiOptions {
   log: Logger;
@@ -70,6 +72,11 @@ export interface ApiOptions {
   inbound?: Partial<Omit<ReceiveOptions, 'log'>>;
   /** The clock of session expiry (tests move it). */
   now?: () => Date;
+  /** Live updates (server-sent events, src/live/): streams this process serves at most, and per console session. */
+  liveStreamsMax?: number;
+  liveStreamsPerSession?: number;
+  /** A stream's heartbeat comment, ms (tests shorten it). */
+  liveHeartbeatMs?: number;
 }
 
 export interface PortalTheme {
@@ -85,6 +92,8 @@ export interface Api {
   routes: Route[];
   openapi: Record<string, unknown>;
   auth: Authenticator;
+  /** The event streams of /console/api/events: `close()` ends them (the server's close does it first). */
+  live: LiveHub;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9_\-.:]{1,128}$/;
@@ -121,6 +130,14 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     }),
     options.controlToken,
   );
+  const live = liveHub({
+    storage: hookyard.storage,
+    log,
+    now,
+    maxStreams: options.liveStreamsMax ?? DEFAULTS.liveStreamsMax,
+    maxStreamsPerSession: options.liveStreamsPerSession ?? DEFAULTS.liveStreamsPerSession,
+    ...(options.liveHeartbeatMs ? { heartbeatMs: options.liveHeartbeatMs } : {}),
+  });
   const routes: Route[] = [
     ...healthRoutes(hookyard.storage),
     ...applicationRoutes(hookyard),
@@ -131,7 +148,8 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     ...deliveryRoutes(hookyard),
     ...operationalRoutes(hookyard.operational),
     ...tokenRoutes(hookyard.storage, auth),
-    ...sessionRoutes({ db: hookyard.storage, auth, sessions, cookies, now, clientAddress }),
+    ...sessionRoutes({ db: hookyard.storage, auth, sessions, cookies, now, clientAddress, onSignOut: live.sessionEnded }),
+    ...liveRoutes({ db: hookyard.storage, hub: live, now }),
     ...statsRoutes(hookyard.storage, hookyard.rollups, now),
     ...portalRoutes({ hookyard, auth, publicUrl: options.publicUrl, theme: options.portalTheme ?? { color: null, logoUrl: null }, now }),
     ...ingestRoutes(hookyard, { publicUrl: options.publicUrl }),
@@ -208,5 +226,5 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     if (r.method === 'post' && !r.public && !r.noIdempotency) chain.push(r.idempotentReplay ? keys.deferred(r.idempotentReplay) : keys.middleware);
     app.on(r.method.toUpperCase(), [honoPath(r.path)], ...chain, handler);
   }
-  return { app, inboundLog, routes, openapi, auth };
+  return { app, inboundLog, routes, openapi, auth, live };
 }

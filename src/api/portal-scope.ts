@@ -52,6 +52,8 @@ export const PORTAL_ACCESS: Record<string, PortalRule> = {
   'v1.authentication.logout': 'self',
   'console.session.get': 'self',
   'console.session.delete': 'self',
+  // Its own application's events only, filtered by the server (src/live/notice.ts).
+  'console.events': 'self',
 };
 
 /** Refuses a rule that cannot be enforced as written (a programming mistake: createApi fails at start). */

@@ -11,7 +11,8 @@ export interface ApiServer {
   close(graceMs?: number): Promise<void>;
 }
 
-export async function apiListen(api: Api, { host = '127.0.0.1', port = 0 }: { host?: string; port?: number } = {}): Promise<ApiServer> {
+/** `live`: the API's event streams, ended first on close (an Api has them; a bare Hono app in a test has none). */
+export async function apiListen(api: Pick<Api, 'app'> & { live?: Pick<Api['live'], 'close'> }, { host = '127.0.0.1', port = 0 }: { host?: string; port?: number } = {}): Promise<ApiServer> {
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: api.app.fetch, hostname: host, port }, () => resolve(s as Server)) as Server;
     s.once('error', reject);
@@ -25,12 +26,14 @@ export async function apiListen(api: Api, { host = '127.0.0.1', port = 0 }: { ho
     url: `http://${shown}:${address.port}`,
     server,
     async close(graceMs = 10_000 /* ms */) {
+      // Event streams never end by themselves: end them first, so their connections go idle and close below.
+      const streams = api.live?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections go idle as their last response is sent; close them as they do.
       const sweep = setInterval(() => server.closeIdleConnections(), 50);
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-      await closed;
+      await Promise.all([closed, streams]);
       clearInterval(sweep);
       clearTimeout(timer);
     },

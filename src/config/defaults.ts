@@ -30,6 +30,9 @@ export const DEFAULTS = {
   sessionMaxMs: 7 * 24 * 60 * 60 * 1000,
   /** The session cookie's Secure flag: 'auto' sets it for HTTPS requests (X-Forwarded-Proto from trusted proxies counts). */
   secureCookies: 'auto',
+  /** Live updates (server-sent events): streams one process serves at most, and per console session (a browser allows about 6 connections per server). */
+  liveStreamsMax: 1_000,
+  liveStreamsPerSession: 5,
   /** Who may embed the app portal in an iframe (CSP frame-ancestors); the console itself may not be embedded. */
   portalFrameAncestors: "'self'",
   // Receiving webhooks (src/inbound/): per source unless the source sets its own.

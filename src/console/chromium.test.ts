@@ -44,6 +44,8 @@ describeEachStorage('console in a browser', (env) => {
     worker = startWorker(env().hookyard, { retrySchedule: [60_000], retryJitter: 0, pollIntervalMs: 50, flushDelayMs: 5 });
     browser = await browserLaunch();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // No polling fallback (web/src/live.ts): whatever appears without a reload came over the event stream.
+    await page.addInitScript('window.hookyardPolling = false');
     page.setDefaultTimeout(10_000);
   });
 
@@ -94,15 +96,15 @@ describeEachStorage('console in a browser', (env) => {
     endpointId = list.data[0]!.id;
   });
 
-  test('send a test event: its attempt appears live, without a reload', { skip }, async () => {
+  test('send a test event: its attempt appears live, over the event stream, without a reload or polling', { skip }, async () => {
     await page.evaluate('window.notReloaded = true');
+    // The stream is open (the page says so once the server's `ready` came) before anything is sent.
+    await page.locator('.live.on').first().waitFor();
+    assert.equal(await page.locator('.attempt-row').count(), 0);
     await page.getByRole('button', { name: 'Send test event' }).click();
     await receiver.waitFor(1);
-    await page.locator('.attempt-row').first().waitFor();
     await page.locator('.attempt-row .status-success').first().waitFor();
     assert.equal(await page.evaluate<boolean | undefined>('window.notReloaded'), true, 'the page was not reloaded');
-    // With the server's event stream the list is live; without it, the page polls (and says so).
-    if (await serverHas('GET', '/console/api/events')) await page.locator('.live.on').first().waitFor();
     await shot(page, 'endpoint');
   });
 
@@ -114,7 +116,10 @@ describeEachStorage('console in a browser', (env) => {
     await shot(page, 'attempt');
     await page.getByRole('button', { name: 'Redeliver' }).click();
     await receiver.waitFor(2);
+    // The redelivery's result, live (polling is off): a second row, a success, marked manual.
     await page.locator('.attempt-row').nth(1).waitFor();
+    await page.locator('.attempt-row').first().locator('.tag', { hasText: 'manual' }).waitFor();
+    await page.locator('.attempt-row').first().locator('.status-success').waitFor();
     const attempts = await apiGet<{ data: { triggerType: number }[] }>(`/api/v1/app/${appId}/attempt/endpoint/${endpointId}`);
     assert.equal(attempts.data.length, 2);
     assert.equal(attempts.data[0]!.triggerType, 1, 'the newest attempt is the manual one');
@@ -169,8 +174,8 @@ describeEachStorage('console in a browser', (env) => {
     const bad = await fetch(ingestUrl.replace(/^https?:\/\/[^/]+/, t.url), { method: 'POST', headers: { ...headers, 'svix-id': 'msg_console_2', 'svix-signature': 'v1,' + Buffer.alloc(32).toString('base64') }, body: payload });
     assert.equal(bad.status, 401);
     // Rejected requests are written in batches (a flood must not cost a write each): flush first.
+    // The log then grows live, with no Refresh and no polling.
     await t.api.inboundLog.flush();
-    await page.getByRole('button', { name: 'Refresh' }).click();
     await page.locator('.request-row[data-outcome="accepted"]').first().waitFor();
     await page.locator('.request-row[data-outcome="rejected"]').first().waitFor();
     assert.match((await page.locator('.request-row[data-outcome="rejected"]').first().textContent()) ?? '', /signature_invalid/);

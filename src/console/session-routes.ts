@@ -33,6 +33,8 @@ export interface SessionRouteDeps {
   cookies: CookiePolicy;
   now: () => Date;
   clientAddress(c: Context<ApiEnv>): string | undefined;
+  /** Told of a sign-out, so this process ends the session's event streams at once. */
+  onSignOut?(sessionId: string): void;
 }
 
 export function sessionRoutes(deps: SessionRouteDeps): Route[] {
@@ -66,7 +68,9 @@ export function sessionRoutes(deps: SessionRouteDeps): Route[] {
       summary: 'Sign out: ends the session and clears its cookie (Hookyard extension)',
       status: 204,
       handler: async ({ c }) => {
-        await sessionEnd(deps.db, signedIn(c).id);
+        const session = signedIn(c);
+        await sessionEnd(deps.db, session.id);
+        deps.onSignOut?.(session.id);
         sessionCookieClear(c, cookieSecure(deps.cookies, c, deps.clientAddress(c)));
       },
     }),

@@ -64,6 +64,11 @@ export async function sessionResume(db: Queryable, id: string, options: SessionO
   return { id, csrfToken: csrfTokenOf(id), token, expiresAt };
 }
 
+/** When the session of this cookie value ends, without sliding it (an open event stream is not a use); undefined once it has ended. */
+export async function sessionPeek(db: Queryable, id: string, now: Date): Promise<Date | undefined> {
+  return (await sessionGetLive(db, hashOf(id), now))?.expires_at;
+}
+
 export async function sessionEnd(db: Queryable, id: string): Promise<void> {
   await sessionDelete(db, hashOf(id));
 }

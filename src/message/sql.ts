@@ -104,6 +104,18 @@ export interface PublishSettings {
 }
 
 /**
+ * The publish's answer, and the live updates' NOTIFY of the messages it created (migration 023),
+ * in the same statement: an uncorrelated condition is evaluated once, as a gating filter, and
+ * the CASE reads the messages only while some process serves an event stream, so a publish with
+ * no console open pays one look at hookyard.live_listener.
+ */
+const PUBLISHED_LIVE = `select * from published
+  where (select case when exists (select 1 from hookyard.live_listener where until > now())
+                     then hookyard.live_notify('message', (select jsonb_agg(jsonb_build_object('app', p.app_id, 'msg', p.id) order by p.n)
+                                                             from published p where p.outcome = 'created'))
+                     else true end)`;
+
+/**
  * Publishes a group of messages in one statement (one round trip, one transaction unless `db`
  * is inside one already) and answers one row per item, in the order given.
  */
@@ -128,20 +140,20 @@ export async function messagePublish(db: Queryable, items: PublishItem[], settin
   const args = [input, settings.channel, settings.keyRetentionMs, settings.keyAbandonedMs];
   // Messages with a retention of their own have it recorded by the same statement, for the ones
   // created (not a repeated eventId or a replay); the data-modifying CTE runs to completion even
-  // though the outer select does not read it. Without any, the publish is the bare call.
-  const { rows } = expiries.length === 0
-    ? await db.query<PublishResultRow>('select * from hookyard.message_publish($1::json, $2, $3, $4)', args)
-    : await db.query<PublishResultRow>(
-      `with published as (select * from hookyard.message_publish($1::json, $2, $3, $4)),
-       expiry as (
-         insert into hookyard.payload_expiry (message_id, expires_at)
-         select x.id, x.expires_at from json_to_recordset($5::json) as x(id text, expires_at timestamptz)
-           join published p on p.id = x.id and p.outcome = 'created'
-         returning 1
-       )
-       select * from published`,
-      [...args, JSON.stringify(expiries)],
-    );
+  // though the outer select does not read it.
+  const { rows } = await db.query<PublishResultRow>(
+    expiries.length === 0
+      ? `with published as (select * from hookyard.message_publish($1::json, $2, $3, $4)) ${PUBLISHED_LIVE}`
+      : `with published as (select * from hookyard.message_publish($1::json, $2, $3, $4)),
+         expiry as (
+           insert into hookyard.payload_expiry (message_id, expires_at)
+           select x.id, x.expires_at from json_to_recordset($5::json) as x(id text, expires_at timestamptz)
+             join published p on p.id = x.id and p.outcome = 'created'
+           returning 1
+         )
+         ${PUBLISHED_LIVE}`,
+    expiries.length === 0 ? args : [...args, JSON.stringify(expiries)],
+  );
   const answers: PublishRow[] = new Array(items.length);
   for (const r of rows) {
     answers[r.n - 1] = {

@@ -36,6 +36,11 @@ export function onSessionExpired(listener: () => void): () => void {
   return () => expiredListeners.delete(listener);
 }
 
+/** Tells the page the session ended (the event stream's `end`, or any 401). */
+export function sessionExpired(): void {
+  expiredListeners.forEach((l) => l());
+}
+
 function errorText(status: number, body: unknown): { code: string; message: string } {
   if (body && typeof body === 'object') {
     const { code, detail } = body as { code?: unknown; detail?: unknown };
@@ -66,7 +71,7 @@ export async function request<T = unknown>(method: string, path: string, body?: 
   if (!res.ok) {
     const { code, message } = errorText(res.status, json);
     // A 401 from the session route itself is just "not signed in", not an expiry.
-    if (res.status === 401 && !path.startsWith('/console/api/session')) expiredListeners.forEach((l) => l());
+    if (res.status === 401 && !path.startsWith('/console/api/session')) sessionExpired();
     throw new ApiError(res.status, code, message);
   }
   return json as T;

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ApiError, del, get, post, query, seg, type ListResponse } from '../api';
+import { sameId, useLiveReload } from '../live';
 import { useAction, useLoad } from '../load';
 import { EndpointForm } from '../parts/EndpointForm';
 import { Copy, Loading, Pager, Problem, Time } from '../parts/common';
@@ -11,6 +12,8 @@ export function Application({ appId, portal = false }: { appId: string; portal?:
   const app = useLoad(() => get<ApplicationOut>(`/api/v1/app/${seg(appId)}`), [appId]);
   const [iterator, setIterator] = useState<string | null>(null);
   const endpoints = useLoad(() => get<ListResponse<EndpointOut>>(`/api/v1/app/${seg(appId)}/endpoint${query({ limit: 50, iterator })}`), [appId, iterator]);
+  // Endpoints created, changed, disabled or deleted elsewhere show up here too.
+  useLiveReload('endpoint', (i) => sameId(i.appId, appId), endpoints.reload, { poll: false });
   const create = useAction();
   const [adding, setAdding] = useState(false);
   const access = useAction();

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ApiError, del, get, isMissing, patch, post, seg, type ListResponse } from '../api';
-import { useLive } from '../live';
+import { sameId, useLiveReload } from '../live';
 import { useAction, useLoad } from '../load';
 import { Attempts } from '../parts/Attempts';
 import { EndpointForm } from '../parts/EndpointForm';
@@ -13,6 +13,8 @@ import type { EndpointHealth, EndpointOut, EndpointStats, EventTypeOut, TaskOut 
 export function Endpoint({ appId, endpointId }: { appId: string; endpointId: string }) {
   const base = `/api/v1/app/${seg(appId)}/endpoint/${seg(endpointId)}`;
   const endpoint = useLoad(() => get<EndpointOut>(base), [base]);
+  // Disabled or enabled elsewhere (by hand, or automatically after failures): shown at once.
+  useLiveReload('endpoint', (i) => sameId(i.endpointId, endpointId), endpoint.reload, { poll: false });
   const [editing, setEditing] = useState(false);
   const save = useAction();
   const toggle = useAction();
@@ -102,10 +104,10 @@ export function Endpoint({ appId, endpointId }: { appId: string; endpointId: str
         <Headers base={base} />
         <SendTest base={base} />
         <Recover base={base} />
-        <Health base={base} endpoint={ep} />
+        <Health base={base} endpointId={endpointId} endpoint={ep} />
       </div>
       <h2>Recent deliveries</h2>
-      <Attempts appId={appId} path={`/api/v1/app/${seg(appId)}/attempt/endpoint/${seg(endpointId)}`} caption="Attempts to this endpoint" />
+      <Attempts appId={appId} path={`/api/v1/app/${seg(appId)}/attempt/endpoint/${seg(endpointId)}`} caption="Attempts to this endpoint" concerns={(i) => sameId(i.endpointId, endpointId)} />
     </section>
   );
 }
@@ -271,9 +273,8 @@ function Recover({ base }: { base: string }) {
 }
 
 /** Counters by status, and the health fields a server with endpoint health answers. */
-function Health({ base, endpoint }: { base: string; endpoint: EndpointOut | undefined }) {
+function Health({ base, endpointId, endpoint }: { base: string; endpointId: string; endpoint: EndpointOut | undefined }) {
   const stats = useLoad(() => get<EndpointStats>(`${base}/stats`), [base]);
-  useLive((e) => e.type === 'attempt' && stats.reload());
   const health = useLoad(
     () =>
       get<EndpointHealth>(`${base}/health`).catch((error: unknown) => {
@@ -282,6 +283,7 @@ function Health({ base, endpoint }: { base: string; endpoint: EndpointOut | unde
       }),
     [base],
   );
+  useLiveReload(['attempt', 'endpoint'], (i) => sameId(i.endpointId, endpointId), () => (stats.reload(), health.reload()), { poll: false });
   const h: EndpointHealth = { ...(endpoint ?? {}), ...(health.data ?? {}) } as EndpointHealth;
   const rows: [string, unknown][] = [
     ['Consecutive failures', h.consecutiveFailures],

@@ -1,5 +1,5 @@
 import { get, seg, type ListResponse } from '../api';
-import { useLive } from '../live';
+import { sameId, useLiveReload } from '../live';
 import { useLoad } from '../load';
 import { Attempts } from '../parts/Attempts';
 import { Json, Problem, Status, Time } from '../parts/common';
@@ -11,7 +11,7 @@ export function Message({ appId, msgId }: { appId: string; msgId: string }) {
   const base = `/api/v1/app/${seg(appId)}/msg/${seg(msgId)}`;
   const message = useLoad(() => get<MessageOut>(base), [base]);
   const destinations = useLoad(() => get<ListResponse<MessageEndpointOut>>(`${base}/endpoint?limit=50`), [base]);
-  useLive((e) => e.type === 'attempt' && destinations.reload());
+  useLiveReload('attempt', (i) => sameId(i.msgId, msgId), destinations.reload, { poll: false });
   const m = message.data;
   return (
     <section aria-labelledby="msg-title">
@@ -68,7 +68,7 @@ export function Message({ appId, msgId }: { appId: string; msgId: string }) {
         </table>
       )}
       <h2>Attempts</h2>
-      <Attempts appId={appId} path={`/api/v1/app/${seg(appId)}/attempt/msg/${seg(msgId)}`} caption="Attempts of this message" showMessage={false} />
+      <Attempts appId={appId} path={`/api/v1/app/${seg(appId)}/attempt/msg/${seg(msgId)}`} caption="Attempts of this message" showMessage={false} concerns={(i) => sameId(i.msgId, msgId)} />
     </section>
   );
 }

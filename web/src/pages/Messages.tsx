@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ApiError, get, query, seg, type ListResponse } from '../api';
-import { useLive } from '../live';
+import { sameId, useLiveReload } from '../live';
 import { useLoad } from '../load';
 import { Loading, Pager, Problem, Time, localToIso } from '../parts/common';
 import { href, navigate } from '../route';
@@ -20,7 +20,7 @@ export function Messages({ appId }: { appId: string }) {
       ),
     [appId, applied, iterator],
   );
-  useLive((e) => e.type === 'message' && iterator === null && messages.reload());
+  useLiveReload('message', (i) => sameId(i.appId, appId), () => iterator === null && messages.reload());
   const search = (e: Event) => {
     e.preventDefault();
     setIterator(null);

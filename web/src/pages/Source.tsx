@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ApiError, del, get, isMissing, post, put, query, seg, type ListResponse } from '../api';
-import { useLive } from '../live';
+import { sameId, useLiveReload } from '../live';
 import { useAction, useLoad } from '../load';
 import { Copy, Json, Loading, Pager, Problem, Time, listParse } from '../parts/common';
 import { href, navigate } from '../route';
@@ -65,7 +65,7 @@ export function Source({ sourceId }: { sourceId: string }) {
         </>
       )}
       <h2>Request log</h2>
-      <RequestLog base={base} tick={logTick} />
+      <RequestLog base={base} sourceId={s?.id ?? sourceId} tick={logTick} />
     </section>
   );
 }
@@ -254,7 +254,7 @@ function TestTool({ source, onSent }: { source: SourceOut; onSent: () => void })
   );
 }
 
-function RequestLog({ base, tick }: { base: string; tick: number }) {
+function RequestLog({ base, sourceId, tick }: { base: string; sourceId: string; tick: number }) {
   const [iterator, setIterator] = useState<string | null>(null);
   const [outcome, setOutcome] = useState('');
   const [liveTick, setLiveTick] = useState(0);
@@ -262,7 +262,8 @@ function RequestLog({ base, tick }: { base: string; tick: number }) {
     () => get<ListResponse<RequestOut>>(`${base}/request${query({ limit: 25, iterator, outcome })}`).catch((e: unknown) => (isMissing(e) ? null : Promise.reject(e))),
     [base, iterator, outcome, tick, liveTick],
   );
-  useLive((e) => (e.type === 'source-request' || e.type === 'message') && iterator === null && setLiveTick((t) => t + 1));
+  // The log grows as requests arrive (accepted or rejected, in any process); a later page stays put.
+  useLiveReload('source-request', (i) => sameId(i.sourceId, sourceId), () => iterator === null && setLiveTick((t) => t + 1));
   const [open, setOpen] = useState<string | null>(null);
   if (log.data === null) return <p class="muted">This server keeps no request log.</p>;
   return (

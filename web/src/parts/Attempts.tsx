@@ -2,23 +2,19 @@
 // request and response on demand and a one-click redeliver. New attempts arrive live.
 import { useState } from 'preact/hooks';
 import { get, post, query, seg, type ListResponse } from '../api';
-import { useLive, usePollWhileOffline } from '../live';
+import { useLiveReload, type LiveItem } from '../live';
 import { useAction, useLoad } from '../load';
 import { href } from '../route';
 import type { AttemptOut, MessageOut } from '../types';
 import { Json, Loading, Pager, Problem, Status, Time } from './common';
 
-export function Attempts({ appId, path, caption, showMessage = true }: { appId: string; path: string; caption: string; showMessage?: boolean }) {
+export function Attempts({ appId, path, caption, showMessage = true, concerns }: { appId: string; path: string; caption: string; showMessage?: boolean; concerns: (item: LiveItem) => boolean }) {
   const [iterator, setIterator] = useState<string | null>(null);
   const [status, setStatus] = useState('');
   const attempts = useLoad(() => get<ListResponse<AttemptOut>>(`${path}${query({ limit: 25, iterator, status })}`), [path, iterator, status]);
   const [open, setOpen] = useState<string | null>(null);
-  const live = useLive((event) => {
-    if (event.type !== 'attempt' && event.type !== 'message') return;
-    // Only the first page shows new attempts; a later page stays put.
-    if (iterator === null) attempts.reload();
-  });
-  usePollWhileOffline(live, () => iterator === null && attempts.reload());
+  // Only the first page shows new attempts; a later page stays put.
+  const live = useLiveReload('attempt', concerns, () => iterator === null && attempts.reload());
   return (
     <div class="attempts">
       <div class="toolbar">
