@@ -347,7 +347,7 @@ function RequestLog({ base, sourceId, tick }: { base: string; sourceId: string; 
           </tbody>
         </table>
       )}
-      <Pager page={log.data ?? undefined} onPage={setIterator} />
+      <Pager page={log.data ?? undefined} iterator={iterator} onPage={setIterator} />
     </div>
   );
 }
