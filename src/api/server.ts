@@ -33,6 +33,13 @@ export async function apiListen(api: Api, { host = '127.0.0.1', port = 0 }: { ho
       await closed;
       clearInterval(sweep);
       clearTimeout(timer);
+      // The last received requests' log rows, while the database is still open; a database that
+      // hangs must not hold the close (at most 1 s). The last rate counts are not worth a wait.
+      api.inboundRates?.stop();
+      api.inboundLog.stop();
+      let waited: NodeJS.Timeout | undefined;
+      await Promise.race([api.inboundLog.flush(), new Promise<void>((resolve) => (waited = setTimeout(resolve, 1_000)))]);
+      clearTimeout(waited);
     },
   };
 }
