@@ -122,8 +122,8 @@ export async function rollupHistogramRead(db: Queryable, metric: string, since: 
  * Counters and histograms older than `before` (the console cleanup's), up to `limit` rows of each
  * table per call. Both keys start with the minute, so the primary keys find them.
  */
-export async function rollupDeleteOld(db: Queryable, before: Date, limit: number): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(
+export async function rollupDeleteOld(db: Queryable, before: Date, limit: number): Promise<{ counters: number; histograms: number }> {
+  const { rows } = await db.query<{ counters: number; histograms: number }>(
     `with counters as (
        delete from hookyard.rollup_minute r using (select minute, metric, key from hookyard.rollup_minute where minute < $1 order by minute limit $2) d
         where r.minute = d.minute and r.metric = d.metric and r.key = d.key returning 1
@@ -131,8 +131,8 @@ export async function rollupDeleteOld(db: Queryable, before: Date, limit: number
        delete from hookyard.rollup_histogram r using (select minute, metric from hookyard.rollup_histogram where minute < $1 order by minute limit $2) d
         where r.minute = d.minute and r.metric = d.metric returning 1
      )
-     select greatest((select count(*) from counters), (select count(*) from histograms))::int as n`,
+     select (select count(*) from counters)::int as counters, (select count(*) from histograms)::int as histograms`,
     [before, limit],
   );
-  return rows[0]?.n ?? 0;
+  return rows[0] ?? { counters: 0, histograms: 0 };
 }
