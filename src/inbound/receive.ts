@@ -13,7 +13,7 @@ import type { RejectReason, RequestOutcome } from './model.js';
 import { inboundRateLimits, type InboundLimits } from './rate-limit.js';
 import { requestLogWriter, type RequestLogWriter } from './request-log.js';
 import type { SourceService, SourceWithToken } from './service.js';
-import { sourceTypes, type InboundRequest, type VerifyFailure } from './verify/index.js';
+import { sourceCredentialHeaders, sourceTypes, type InboundRequest, type VerifyFailure } from './verify/index.js';
 import { sourceTokenHash, sourceTokenShaped } from './token.js';
 
 export const RECEIVE_PATH = '/in';
@@ -27,6 +27,8 @@ export interface ReceiveOptions {
   /** Rejected requests logged one by one per source and minute; beyond, aggregated. */
   logRejectedPerMinute: number;
   log: Logger;
+  /** Each request's outcome, for the dashboard's counters (see requestLogWriter's `count`). */
+  count?: (outcome: string) => void;
   now?: () => Date;
 }
 
@@ -91,7 +93,7 @@ export function receiveMount(app: Hono<ApiEnv>, sources: SourceService, options:
   const { log, now = () => new Date() } = options;
   const trusted: Range[] = rangesParse(options.trustedProxies);
   const rates = inboundRateLimits(options.limits);
-  const writer = requestLogWriter(sources.storage, log, { perSourcePerMinute: options.logRejectedPerMinute });
+  const writer = requestLogWriter(sources.storage, log, { perSourcePerMinute: options.logRejectedPerMinute, ...(options.count ? { count: options.count } : {}) });
   const allowCache = new WeakMap<SourceWithToken, Range[]>();
 
   app.all(`${RECEIVE_PATH}/:key`, async (c) => {
@@ -107,7 +109,7 @@ export function receiveMount(app: Hono<ApiEnv>, sources: SourceService, options:
 
     const answer = (status: number, outcome: RequestOutcome, reason: RejectReason | null, detail: string, extra: { eventType?: string | null; read?: boolean } = {}) => {
       writer.write({
-        sourceId: source?.id ?? null, receivedAt, outcome, reason, status, clientIp, userAgent, headers: headersForLog(headers),
+        sourceId: source?.id ?? null, receivedAt, outcome, reason, status, clientIp, userAgent, headers: headersForLog(headers, sourceCredentialHeaders(source)),
         size, durationMs: performance.now() - started, messageId: null, eventType: extra.eventType ?? null, contentType: null,
       });
       if (!extra.read) closing(c);
@@ -166,7 +168,7 @@ export function receiveMount(app: Hono<ApiEnv>, sources: SourceService, options:
         id: newId('inreq', receivedAt.getTime()),
         clientIp,
         userAgent,
-        headers: headersForLog(headers),
+        headers: headersForLog(headers, sourceCredentialHeaders(source)),
         size,
         durationMs: performance.now() - started,
         contentType,
@@ -174,6 +176,7 @@ export function receiveMount(app: Hono<ApiEnv>, sources: SourceService, options:
     });
     // The key was rotated (or the source disabled or deleted) while this request ran.
     if (outcome.kind === 'gone') return answer(404, 'rejected', 'unknown_key', 'no source has this URL', { read: true });
+    if (outcome.kind === 'created' || outcome.kind === 'duplicate') writer.recorded(outcome.kind === 'created' ? 'accepted' : 'duplicate');
     if (outcome.kind === 'duplicate') return c.json({ status: 'duplicate', messageId: outcome.messageId, verified: verdict.verified }, 200);
     if (outcome.kind === 'stale') throw new Error('inbound record: event type changed twice under the statement');
     return c.json({ status: 'accepted', messageId: outcome.messageId, verified: verdict.verified }, 200);

@@ -346,7 +346,7 @@ function RequestLog({ base, tick }: { base: string; tick: number }) {
           </tbody>
         </table>
       )}
-      <Pager page={log.data ?? undefined} onPage={setIterator} />
+      <Pager page={log.data ?? undefined} iterator={iterator} onPage={setIterator} />
     </div>
   );
 }

@@ -64,7 +64,7 @@ export function Attempts({ appId, path, caption, showMessage = true }: { appId: 
           </tbody>
         </table>
       )}
-      <Pager page={attempts.data} onPage={setIterator} />
+      <Pager page={attempts.data} iterator={iterator} onPage={setIterator} />
     </div>
   );
 }
@@ -141,7 +141,8 @@ function AttemptDetails({ appId, attempt: a }: { appId: string; attempt: Attempt
           <>
             <dt>Failure reason</dt>
             <dd class="failure">
-              {a.errorClass && <span class="tag">{a.errorClass}</span>} {a.errorMessage}
+              {/* The message starts with its class ("timeout after 15000 ms") on this server; a tag would say it twice. */}
+              {a.errorClass && !a.errorMessage.startsWith(a.errorClass) && <span class="tag">{a.errorClass}</span>} {a.errorMessage}
             </dd>
           </>
         )}
