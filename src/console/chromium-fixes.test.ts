@@ -126,4 +126,30 @@ describeEachStorage('console fixes in a browser', (env) => {
     assert.equal(await page.getByLabel('Extra fields').count(), 0, 'the other endpoint\'s edit form is not open');
     await shot(page, 'other-endpoint');
   });
+
+  test('an attempt shows its request and response headers, and its failure reason once', { skip }, async () => {
+    // The failing endpoint (500, with a header of the receiver's) is open from the test before.
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    await page.locator('.attempt-row .status-fail').first().waitFor();
+    await page.locator('.attempt-row').first().getByRole('button', { name: 'Open' }).click();
+    const request = (await page.getByLabel('Request headers').textContent()) ?? '';
+    assert.match(request, /^webhook-signature: v1,/m, 'the signature header as sent');
+    assert.match(request, /^content-type: application\/json$/m);
+    const response = (await page.getByLabel('Response headers').textContent()) ?? '';
+    assert.match(response, /^x-receiver: sad$/m, 'the receiver\'s own header');
+    const reason = (await page.locator('.attempt-details .failure').textContent()) ?? '';
+    assert.match(reason.trim(), /^status: the endpoint answered 500$/, `the reason, its class not repeated: ${reason}`);
+    await shot(page, 'attempt-detail');
+
+    // The first endpoint's attempt (its test message above): a credential-like custom header is redacted.
+    await page.evaluate(`location.hash = '#/apps/${appId}/endpoints/${first}'`);
+    await page.locator('.attempt-row .status-success').first().waitFor();
+    await page.locator('.attempt-row').first().getByRole('button', { name: 'Open' }).click();
+    await page.getByLabel('Request headers').filter({ hasText: 'x-team' }).waitFor();
+    const redacted = (await page.getByLabel('Request headers').textContent()) ?? '';
+    assert.match(redacted, /^x-team: core$/m);
+    assert.match(redacted, /^x-api-key: \[redacted\]$/m);
+    assert.ok(!redacted.includes('hush'), 'the credential is not shown');
+    assert.match((await page.getByLabel('Response headers').textContent()) ?? '', /^x-receiver: glad$/m);
+  });
 });
