@@ -152,4 +152,40 @@ describeEachStorage('console fixes in a browser', (env) => {
     assert.ok(!redacted.includes('hush'), 'the credential is not shown');
     assert.match((await page.getByLabel('Response headers').textContent()) ?? '', /^x-receiver: glad$/m);
   });
+
+  test('a source\'s ingest endpoint, made on the source page, receives what the source accepts; disable, secret, attempts, delete', { skip }, async () => {
+    const made = await t.call('POST', '/ingest/api/v1/source', { name: 'Forwarder', type: 'generic-webhook' });
+    assert.equal(made.status, 201);
+    const source = made.json as { id: string; ingestUrl: string };
+    await page.goto(`${t.url}/#/sources/${source.id}`);
+    await page.getByRole('heading', { name: 'Forwarder' }).waitFor();
+    await page.getByLabel('Forward to URL').fill(`${receiver.origin}/forwarded`);
+    await page.getByRole('button', { name: 'Add ingest endpoint' }).click();
+    await page.getByRole('status').filter({ hasText: 'Added' }).waitFor();
+    const listed = (await apiGet<{ data: { id: string; url: string; disabled: boolean }[] }>(`/ingest/api/v1/source/${source.id}/endpoint`)).data;
+    assert.deepEqual(listed.map((e) => e.url), [`${receiver.origin}/forwarded`]);
+
+    const sent = await fetch(source.ingestUrl.replace(/^https?:\/\/[^/]+/, t.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"order.paid","n":1}' });
+    assert.ok(sent.status < 300, `the source accepts it (${sent.status})`);
+    const [forwarded] = await receiver.waitFor(1, (r) => r.path === '/forwarded');
+    assert.equal(JSON.parse(forwarded!.body).n, 1, 'forwarded as received');
+
+    // Its attempt is on the source page (opened with its secret after creation).
+    const card = page.locator('.ingest-endpoint').first();
+    await card.getByRole('button', { name: 'Refresh' }).click();
+    await card.locator('.attempt-row .status-success').first().waitFor();
+    await card.getByRole('button', { name: 'Reveal secret' }).click();
+    assert.match((await card.locator('code.secret').textContent()) ?? '', /^whsec_/);
+    await card.getByRole('button', { name: 'Copy secret' }).waitFor();
+    await shot(page, 'source-endpoints');
+
+    await card.getByRole('button', { name: 'Disable' }).click();
+    await card.getByText('disabled', { exact: true }).waitFor();
+    const disabled = await apiGet<{ disabled: boolean; url: string }>(`/ingest/api/v1/source/${source.id}/endpoint/${listed[0]!.id}`);
+    assert.deepEqual([disabled.disabled, disabled.url], [true, `${receiver.origin}/forwarded`]);
+    page.once('dialog', (d) => void d.accept());
+    await card.getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('No ingest endpoints').waitFor();
+    assert.equal((await apiGet<{ data: unknown[] }>(`/ingest/api/v1/source/${source.id}/endpoint`)).data.length, 0);
+  });
 });
