@@ -25,20 +25,31 @@ export { hookyardOptions } from './open.js';
 async function firstToken(hookyard: Hookyard, log: Logger): Promise<string | undefined> {
   if ((await tokenCount(hookyard.storage)) > 0) return undefined;
   if (hookyard.storage.capabilities.embedded) return (await tokenCreate(hookyard.storage, 'admin', 'admin')).token;
-  log.warn('no API tokens yet: create one with `hookyard token create <name> --admin`');
+  log.warn(`no API tokens yet: create one with \`${cliCommand()} token create <name> --admin\``);
   return undefined;
+}
+
+/**
+ * How a user runs this CLI: `npx hookyard` where Hookyard is an installed package (its bin is
+ * linked); in a clone of the repository, which links no bin of its own, `npm run hookyard --`.
+ */
+export function cliCommand(moduleUrl: string = import.meta.url): string {
+  return moduleUrl.includes('/node_modules/') ? 'npx hookyard' : 'npm run hookyard --';
 }
 
 /** The banner on stdout; the token appears once. */
 function banner(version: string, url: string, token: string | undefined): string {
-  const lines = [`\nHookyard ${version} is listening on ${url}  (API reference: ${url}/docs)`];
+  const cli = cliCommand();
+  const lines = [`\nHookyard ${version} is listening on ${url}`, `  console: ${url}/   API reference: ${url}/docs`];
   if (token) {
     lines.push(
-      `\nAdmin API token, shown only this once; keep it safe:\n\n  ${token}\n`,
+      `\nAdmin API token, shown only this once; keep it safe (it signs you in to the console too):\n\n  ${token}\n`,
       `Try it:  export HOOKYARD_TOKEN=<the token above>`,
       `         curl -H "Authorization: Bearer $HOOKYARD_TOKEN" ${url}/api/v1/app`,
-      'More tokens, while this runs:  npx hookyard token create <name> [--admin]\n',
+      `More tokens, while this runs:  ${cli} token create <name> [--admin]\n`,
     );
+  } else {
+    lines.push(`  a token for the console or the API: ${cli} token create <name> [--admin]\n`);
   }
   return lines.join('\n');
 }

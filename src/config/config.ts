@@ -68,7 +68,11 @@ export const SETTINGS = {
 
 export type SettingName = keyof typeof SETTINGS;
 
-const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+// Settings arrive as text; say what a setting takes in words, not the validator's ("expected number, received NaN").
+const intFrom = (min: number, max: number) => {
+  const error = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
 
 const cidrsSetting = z
   .string()
@@ -132,7 +136,7 @@ export const configSchema = z.object({
     .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'must be delays in ms separated by commas')
     .transform((text) => text.split(',').map((d) => Number(d.trim())))
     .default([...W.retrySchedule]),
-  retryJitter: z.coerce.number().min(0).max(1).default(W.retryJitter),
+  retryJitter: z.coerce.number({ error: 'must be a number from 0 to 1' }).min(0, { error: 'must be a number from 0 to 1' }).max(1, { error: 'must be a number from 0 to 1' }).default(W.retryJitter),
   attemptTimeoutMs: intFrom(100, 600_000).default(W.attemptTimeoutMs),
   connectTimeoutMs: intFrom(50, 600_000).default(W.connectTimeoutMs),
   workerConcurrency: intFrom(1, 10_000).default(W.concurrency),
