@@ -126,4 +126,66 @@ describeEachStorage('console fixes in a browser', (env) => {
     assert.equal(await page.getByLabel('Extra fields').count(), 0, 'the other endpoint\'s edit form is not open');
     await shot(page, 'other-endpoint');
   });
+
+  test('an attempt shows its request and response headers, and its failure reason once', { skip }, async () => {
+    // The failing endpoint (500, with a header of the receiver's) is open from the test before.
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    await page.locator('.attempt-row .status-fail').first().waitFor();
+    await page.locator('.attempt-row').first().getByRole('button', { name: 'Open' }).click();
+    const request = (await page.getByLabel('Request headers').textContent()) ?? '';
+    assert.match(request, /^webhook-signature: v1,/m, 'the signature header as sent');
+    assert.match(request, /^content-type: application\/json$/m);
+    const response = (await page.getByLabel('Response headers').textContent()) ?? '';
+    assert.match(response, /^x-receiver: sad$/m, 'the receiver\'s own header');
+    const reason = (await page.locator('.attempt-details .failure').textContent()) ?? '';
+    assert.match(reason.trim(), /^status: the endpoint answered 500$/, `the reason, its class not repeated: ${reason}`);
+    await shot(page, 'attempt-detail');
+
+    // The first endpoint's attempt (its test message above): a credential-like custom header is redacted.
+    await page.evaluate(`location.hash = '#/apps/${appId}/endpoints/${first}'`);
+    await page.locator('.attempt-row .status-success').first().waitFor();
+    await page.locator('.attempt-row').first().getByRole('button', { name: 'Open' }).click();
+    await page.getByLabel('Request headers').filter({ hasText: 'x-team' }).waitFor();
+    const redacted = (await page.getByLabel('Request headers').textContent()) ?? '';
+    assert.match(redacted, /^x-team: core$/m);
+    assert.match(redacted, /^x-api-key: \[redacted\]$/m);
+    assert.ok(!redacted.includes('hush'), 'the credential is not shown');
+    assert.match((await page.getByLabel('Response headers').textContent()) ?? '', /^x-receiver: glad$/m);
+  });
+
+  test('a source\'s ingest endpoint, made on the source page, receives what the source accepts; disable, secret, attempts, delete', { skip }, async () => {
+    const made = await t.call('POST', '/ingest/api/v1/source', { name: 'Forwarder', type: 'generic-webhook' });
+    assert.equal(made.status, 201);
+    const source = made.json as { id: string; ingestUrl: string };
+    await page.goto(`${t.url}/#/sources/${source.id}`);
+    await page.getByRole('heading', { name: 'Forwarder' }).waitFor();
+    await page.getByLabel('Forward to URL').fill(`${receiver.origin}/forwarded`);
+    await page.getByRole('button', { name: 'Add ingest endpoint' }).click();
+    await page.getByRole('status').filter({ hasText: 'Added' }).waitFor();
+    const listed = (await apiGet<{ data: { id: string; url: string; disabled: boolean }[] }>(`/ingest/api/v1/source/${source.id}/endpoint`)).data;
+    assert.deepEqual(listed.map((e) => e.url), [`${receiver.origin}/forwarded`]);
+
+    const sent = await fetch(source.ingestUrl.replace(/^https?:\/\/[^/]+/, t.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"order.paid","n":1}' });
+    assert.ok(sent.status < 300, `the source accepts it (${sent.status})`);
+    const [forwarded] = await receiver.waitFor(1, (r) => r.path === '/forwarded');
+    assert.equal(JSON.parse(forwarded!.body).n, 1, 'forwarded as received');
+
+    // Its attempt is on the source page (opened with its secret after creation).
+    const card = page.locator('.ingest-endpoint').first();
+    await card.getByRole('button', { name: 'Refresh' }).click();
+    await card.locator('.attempt-row .status-success').first().waitFor();
+    await card.getByRole('button', { name: 'Reveal secret' }).click();
+    assert.match((await card.locator('code.secret').textContent()) ?? '', /^whsec_/);
+    await card.getByRole('button', { name: 'Copy secret' }).waitFor();
+    await shot(page, 'source-endpoints');
+
+    await card.getByRole('button', { name: 'Disable' }).click();
+    await card.getByText('disabled', { exact: true }).waitFor();
+    const disabled = await apiGet<{ disabled: boolean; url: string }>(`/ingest/api/v1/source/${source.id}/endpoint/${listed[0]!.id}`);
+    assert.deepEqual([disabled.disabled, disabled.url], [true, `${receiver.origin}/forwarded`]);
+    page.once('dialog', (d) => void d.accept());
+    await card.getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('No ingest endpoints').waitFor();
+    assert.equal((await apiGet<{ data: unknown[] }>(`/ingest/api/v1/source/${source.id}/endpoint`)).data.length, 0);
+  });
 });
