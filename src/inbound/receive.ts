@@ -14,7 +14,7 @@ import { inboundRateLimits, type InboundLimits } from './rate-limit.js';
 import { requestLogWriter, type RequestLogWriter } from './request-log.js';
 import type { SourceService, SourceWithToken } from './service.js';
 import { sourceTypes, type InboundRequest, type VerifyFailure } from './verify/index.js';
-import { sourceTokenHash, sourceTokenShaped } from './token.js';
+import { sourceTokenShaped } from './token.js';
 
 export const RECEIVE_PATH = '/in';
 
@@ -103,7 +103,7 @@ export function receiveMount(app: Hono<ApiEnv>, sources: SourceService, options:
     const declared = Number(headers['content-length'] ?? 0) || 0;
     let size = declared;
     const key = c.req.param('key');
-    const source = sourceTokenShaped(key) ? await sources.byToken(key) : undefined;
+    let source = sourceTokenShaped(key) ? await sources.byToken(key) : undefined;
 
     const answer = (status: number, outcome: RequestOutcome, reason: RejectReason | null, detail: string, extra: { eventType?: string | null; read?: boolean } = {}) => {
       writer.write({
@@ -113,20 +113,26 @@ export function receiveMount(app: Hono<ApiEnv>, sources: SourceService, options:
       if (!extra.read) closing(c);
       return c.json({ code: reason ?? outcome, detail }, status as 400);
     };
+    /** The refusals that depend only on the source and the client's address. */
+    const refusal = (s: SourceWithToken | undefined, read: boolean) => {
+      if (!s) return answer(404, 'rejected', 'unknown_key', 'no source has this URL', { read });
+      if (s.disabled) return answer(403, 'rejected', 'disabled', 'this source is disabled', { read });
+      if (s.allowedCidrs) {
+        let ranges = allowCache.get(s);
+        if (!ranges) allowCache.set(s, (ranges = rangesParse(s.allowedCidrs)));
+        if (!clientIp || !addressInRanges(clientIp, ranges)) return answer(403, 'rejected', 'ip_refused', 'this address may not post to this source', { read });
+      }
+      return undefined;
+    };
 
-    if (!source) return answer(404, 'rejected', 'unknown_key', 'no source has this URL');
-    if (source.disabled) return answer(403, 'rejected', 'disabled', 'this source is disabled');
-    if (source.allowedCidrs) {
-      let ranges = allowCache.get(source);
-      if (!ranges) allowCache.set(source, (ranges = rangesParse(source.allowedCidrs)));
-      if (!clientIp || !addressInRanges(clientIp, ranges)) return answer(403, 'rejected', 'ip_refused', 'this address may not post to this source');
-    }
+    const refused = refusal(source, false);
+    if (refused || !source) return refused;
     const wait = rates.take(source.id, clientIp ?? 'unknown', source.rateLimit);
     if (wait > 0) {
       c.header('retry-after', String(wait));
       return answer(429, 'rejected', 'rate_limited', 'too many requests; see Retry-After');
     }
-    const limit = source.maxBodyBytes ?? options.maxBodyBytes;
+    let limit = source.maxBodyBytes ?? options.maxBodyBytes;
     let bytes: Buffer;
     try {
       bytes = await bodyReadLimited(c, limit);
@@ -142,41 +148,55 @@ export function receiveMount(app: Hono<ApiEnv>, sources: SourceService, options:
     } catch {
       return answer(415, 'rejected', 'body_not_text', 'the body is not UTF-8 text; Hookyard forwards text bodies (JSON, forms, XML) only', { read: true });
     }
-    const spec = sourceTypes[source.type];
-    if (!spec) throw new Error(`source ${source.id} has type ${source.type}, which this version does not know`);
     const req: InboundRequest = { method: c.req.method, headers, query: c.req.query(), body: bytes };
-    const verdict = spec.verify(source.config, req, receivedAt);
-    if (!verdict.ok) return answer(STATUS_OF[verdict.reason] ?? 401, 'rejected', verdict.reason, verdict.detail, { read: true });
-    const eventType = eventTypeOf(verdict.eventType, source.type);
-    if (verdict.reply) {
-      answer(verdict.reply.status, 'handshake', null, 'handshake answered', { eventType, read: true });
-      return c.body(verdict.reply.body, verdict.reply.status as 200, { 'content-type': verdict.reply.contentType });
-    }
     const contentType = forwardedContentType(headers['content-type'], text);
-    const outcome = await sources.record({
-      sourceId: source.id,
-      tokenHash: sourceTokenHash(source.token),
-      appId: source.appId,
-      messageId: newId('msg', receivedAt.getTime()),
-      eventType,
-      eventId: eventIdOf(verdict.dedupKey),
-      payload: source.mapping && contentType === null ? mapped(source.mapping, text) : text,
-      receivedAt,
-      log: {
-        id: newId('inreq', receivedAt.getTime()),
-        clientIp,
-        userAgent,
-        headers: headersForLog(headers),
-        size,
-        durationMs: performance.now() - started,
-        contentType,
-      },
-    });
-    // The key was rotated (or the source disabled or deleted) while this request ran.
-    if (outcome.kind === 'gone') return answer(404, 'rejected', 'unknown_key', 'no source has this URL', { read: true });
-    if (outcome.kind === 'duplicate') return c.json({ status: 'duplicate', messageId: outcome.messageId, verified: verdict.verified }, 200);
-    if (outcome.kind === 'stale') throw new Error('inbound record: event type changed twice under the statement');
-    return c.json({ status: 'accepted', messageId: outcome.messageId, verified: verdict.verified }, 200);
+    // The statement checks the source against the one this request was verified with; when it
+    // changed meanwhile (another process's update, which that process's cache saw first), the
+    // request is looked at again with the source as it is now.
+    for (let attempt = 1; ; attempt++) {
+      const spec = sourceTypes[source.type];
+      if (!spec) throw new Error(`source ${source.id} has type ${source.type}, which this version does not know`);
+      const verdict = spec.verify(source.config, req, receivedAt);
+      if (!verdict.ok) return answer(STATUS_OF[verdict.reason] ?? 401, 'rejected', verdict.reason, verdict.detail, { read: true });
+      const eventType = eventTypeOf(verdict.eventType, source.type);
+      if (verdict.reply) {
+        answer(verdict.reply.status, 'handshake', null, 'handshake answered', { eventType, read: true });
+        return c.body(verdict.reply.body, verdict.reply.status as 200, { 'content-type': verdict.reply.contentType });
+      }
+      const outcome = await sources.record({
+        sourceId: source.id,
+        tokenHash: source.tokenHash,
+        sourceVersion: source.version,
+        appId: source.appId,
+        messageId: newId('msg', receivedAt.getTime()),
+        eventType,
+        eventId: eventIdOf(verdict.dedupKey),
+        payload: source.mapping && contentType === null ? mapped(source.mapping, text) : text,
+        receivedAt,
+        log: {
+          id: newId('inreq', receivedAt.getTime()),
+          clientIp,
+          userAgent,
+          headers: headersForLog(headers),
+          size,
+          durationMs: performance.now() - started,
+          contentType,
+        },
+      });
+      if (outcome.kind === 'duplicate') return c.json({ status: 'duplicate', messageId: outcome.messageId, verified: verdict.verified }, 200);
+      if (outcome.kind === 'created') return c.json({ status: 'accepted', messageId: outcome.messageId, verified: verdict.verified }, 200);
+      if (outcome.kind === 'stale') throw new Error('inbound record: event type changed twice under the statement');
+      // The key was rotated, or the source deleted, disabled or updated, while this request ran.
+      if (outcome.kind === 'gone') return answer(404, 'rejected', 'unknown_key', 'no source has this URL', { read: true });
+      const fresh = await sources.byToken(key, { fresh: true });
+      if (!fresh || fresh.id !== source.id) return answer(404, 'rejected', 'unknown_key', 'no source has this URL', { read: true });
+      source = fresh;
+      const again = refusal(source, true);
+      if (again) return again;
+      limit = source.maxBodyBytes ?? options.maxBodyBytes;
+      if (size > limit) return answer(413, 'rejected', 'too_large', `the body is larger than ${limit} bytes`, { read: true });
+      if (attempt >= 3) throw new Error(`inbound record: source ${source.id} changed three times under the request`);
+    }
   });
   return writer;
 }
