@@ -76,6 +76,13 @@ describeEachStorage('attempts say why they failed', (env) => {
       const svix = new Svix(t.token, { serverUrl: t.url });
       const listed = await svix.messageAttempt.listByEndpoint(app.id, 'blocked');
       assert.match(listed.data[0]!.response, /^blocked: 127\.0\.0\.1 is a loopback address/);
+      assert.equal(listed.data[0]!.msg, undefined, 'no message unless asked for');
+
+      // Svix's with_msg: each attempt carries the message it delivered, its payload unless with_content=false.
+      const withMsg = await svix.messageAttempt.listByEndpoint(app.id, 'ok', { withMsg: true });
+      assert.deepEqual([withMsg.data[0]!.msg?.id, withMsg.data[0]!.msg?.eventType, withMsg.data[0]!.msg?.payload], [second.id, 'a.b', { n: 2 }]);
+      const noContent = await svix.messageAttempt.listByEndpoint(app.id, 'ok', { withMsg: true, withContent: false });
+      assert.deepEqual([noContent.data[0]!.msg?.id, noContent.data[0]!.msg?.payload, noContent.data[0]!.response], [second.id, {}, '{}']);
     } finally {
       await t.close();
       await receiver.close();

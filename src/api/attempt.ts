@@ -3,10 +3,10 @@ import { STATUS_OF_STATE, STATUS_TEXT, type Attempt } from '../attempt/model.js'
 import type { EndpointMessage } from '../delivery/model.js';
 import { DELIVERY_STATES } from '../delivery/state.js';
 import type { AttemptService } from '../attempt/service.js';
-import { iso, listOf, pageQuerySchema, queryBool, queryDate, queryList, timestamp } from './common.js';
+import { iso, listOf, listText, pageQuerySchema, queryBool, queryDate, queryList, timestamp } from './common.js';
 import { endpointOut, endpointOutSchema } from './endpoint.js';
 import { messageOutSchema, messageOutText } from './message.js';
-import { JsonBody, route, type Route } from './route.js';
+import { route, type Route } from './route.js';
 
 const ERROR_CLASSES = ['dns', 'refused', 'reset', 'timeout', 'tls', 'blocked', 'secret', 'other', 'status'] as const;
 
@@ -24,6 +24,7 @@ export const attemptOutSchema = z.object({
   timestamp,
   errorClass: z.enum(ERROR_CLASSES).nullable().describe('Hookyard extension: why the attempt failed; null when it succeeded'),
   errorMessage: z.string().nullable().describe('Hookyard extension: the reason in words, starting with the class (`timeout after 15000 ms`); null when it succeeded'),
+  msg: messageOutSchema.nullable().optional().describe('The message, with `with_msg=true`; null when it is no longer kept'),
 });
 
 /** Why an attempt failed: the worker's classes for no response, and `status` for a non-2xx answer. */
@@ -57,11 +58,13 @@ const attemptOut = (a: Attempt): z.input<typeof attemptOutSchema> => {
   };
 };
 
-const messageEndpointOutSchema = endpointOutSchema.extend({
+/** Where one message's delivery to one endpoint stands, as Svix shows it beside a message or an endpoint. */
+const deliveryStatusFields = {
   status: z.number().describe('0 success, 1 pending, 2 fail, 3 sending, 4 canceled'),
   statusText: z.enum(STATUS_TEXT),
   nextAttempt: timestamp.nullable(),
-});
+};
+const messageEndpointOutSchema = endpointOutSchema.extend(deliveryStatusFields);
 
 // Svix's status filter is the MessageStatus number; attempts are only ever 0 or 2.
 const attemptQuery = pageQuerySchema.extend({
@@ -88,21 +91,9 @@ const shown = (q: z.output<typeof attemptQuery>) => (a: Attempt) => (q.with_cont
 const list = { name: 'ListResponse_MessageAttemptOut_', schema: listOf(attemptOutSchema) };
 
 /** Svix's EndpointMessageOut: the message, and where its delivery to the endpoint stands. */
-const endpointMessageOutSchema = messageOutSchema.extend({
-  status: z.number().describe('0 success, 1 pending, 2 fail, 3 sending, 4 canceled'),
-  statusText: z.enum(STATUS_TEXT),
-  nextAttempt: timestamp.nullable(),
-});
+const endpointMessageOutSchema = messageOutSchema.extend(deliveryStatusFields);
 
-const attemptedMessagesQuery = pageQuerySchema.extend({
-  status: z.coerce.number().int().min(0).max(4).optional(),
-  before: queryDate.optional(),
-  after: queryDate.optional(),
-  event_types: queryList.optional(),
-  channel: z.string().max(128).optional(),
-  tag: z.string().max(128).optional(),
-  with_content: queryBool.optional(),
-});
+const attemptedMessagesQuery = attemptQuery.omit({ status_code_class: true });
 
 /** EndpointMessageOut as JSON text, the payload spliced in as it was sent (see messageOutText). */
 function endpointMessageOutText(d: EndpointMessage, withContent: boolean): string {
@@ -117,10 +108,18 @@ export function attemptRoutes(attempts: AttemptService): Route[] {
     route({
       method: 'get', path: '/api/v1/app/{app_id}/attempt/endpoint/{endpoint_id}', operationId: 'v1.message-attempt.list-by-endpoint', tag,
       summary: 'List attempts to an endpoint, newest first',
-      query: attemptQuery, status: 200, response: list,
-      handler: async ({ params, query }) => {
+      query: attemptQuery.extend({ with_msg: queryBool.optional() }), status: 200, response: list,
+      handler: async ({ params, query: { with_msg, ...query } }) => {
         const page = await attempts.listByEndpoint(params.app_id!, params.endpoint_id!, filters(query));
-        return noneCan(query) ? EMPTY : { ...page, data: page.data.map(shown(query)) };
+        if (noneCan(query)) return EMPTY;
+        if (!with_msg) return { ...page, data: page.data.map(shown(query)) };
+        // The payload is spliced in as stored text (see messageOutText), so the page is written as text.
+        const messages = await attempts.messagesOf(params.app_id!, page.data);
+        const withMsg = (a: Attempt) => {
+          const m = messages.get(a.messageId);
+          return `${JSON.stringify(shown(query)(a)).slice(0, -1)},"msg":${m ? messageOutText(m, query.with_content ?? true) : 'null'}}`;
+        };
+        return listText(page, withMsg);
       },
     }),
     route({
@@ -156,8 +155,7 @@ export function attemptRoutes(attempts: AttemptService): Route[] {
           ...(event_types ? { eventTypes: event_types } : {}),
           ...(status === undefined ? {} : { state: DELIVERY_STATES.find((s) => STATUS_OF_STATE[s] === status)! }),
         });
-        const tail = JSON.stringify({ iterator: page.iterator, prevIterator: page.prevIterator, done: page.done });
-        return new JsonBody(`{"data":[${page.data.map((d) => endpointMessageOutText(d, with_content ?? true)).join(',')}],${tail.slice(1)}`);
+        return listText(page, (d) => endpointMessageOutText(d, with_content ?? true));
       },
     }),
     route({

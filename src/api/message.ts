@@ -3,8 +3,7 @@ import { HookyardError, notFound } from '../errors.js';
 import type { Hookyard } from '../hookyard.js';
 import { jsonElementMemberTexts, jsonMemberText } from '../json/scan.js';
 import { JsonText, messageInSchema, messagePrecheckInSchema, type Message } from '../message/model.js';
-import type { Page } from '../store/page.js';
-import { iso, listOf, pageQuerySchema, queryBool, queryDate, queryList, timestamp } from './common.js';
+import { iso, listOf, listText, pageQuerySchema, queryBool, queryDate, queryList, timestamp } from './common.js';
 import type { MessageReplay } from './idempotency.js';
 import { JsonBody, route, type Route } from './route.js';
 
@@ -42,11 +41,6 @@ export function messageOutText(m: Message, withContent = true): string {
   return `${head.slice(0, -1)},"payload":${withContent ? m.payloadText : '{}'},${tail.slice(1)}`;
 }
 
-function messagePageText(page: Page<Message>, withContent: boolean): string {
-  const rest = JSON.stringify({ iterator: page.iterator, prevIterator: page.prevIterator, done: page.done });
-  return `{"data":[${page.data.map((m) => messageOutText(m, withContent)).join(',')}],${rest.slice(1)}`;
-}
-
 const LIST = '/api/v1/app/{app_id}/msg';
 const tag = 'Message';
 const out = { name: 'MessageOut', schema: messageOutSchema };
@@ -81,7 +75,7 @@ export function messageRoutes(hookyard: Hookyard): Route[] {
           ...query,
           ...(query.event_types ? { eventTypes: query.event_types } : {}),
         });
-        return new JsonBody(messagePageText(page, query.with_content ?? true));
+        return listText(page, (m) => messageOutText(m, query.with_content ?? true));
       },
     }),
     route({

@@ -1,7 +1,8 @@
 import { applicationMustGet } from '../application/sql.js';
 import { endpointGet } from '../endpoint/sql.js';
 import { notFound } from '../errors.js';
-import { messageGet } from '../message/sql.js';
+import type { Message } from '../message/model.js';
+import { messageGet, messageGetMany } from '../message/sql.js';
 import type { Page, PageQuery } from '../store/page.js';
 import type { Storage } from '../store/port.js';
 import type { EndpointMessage, EndpointStats, MessageDestination } from '../delivery/model.js';
@@ -33,6 +34,11 @@ export function attemptService(storage: Storage) {
   return {
     async listByEndpoint(appIdOrUid: string, endpointIdOrUid: string, query: AttemptListQuery = {}): Promise<Page<Attempt>> {
       return attemptList(storage, { endpointId: await endpointId(appIdOrUid, endpointIdOrUid) }, query);
+    },
+
+    /** The messages these attempts delivered (Svix's `with_msg`); one whose message is gone has no entry. */
+    async messagesOf(appIdOrUid: string, page: readonly Attempt[]): Promise<Map<string, Message>> {
+      return messageGetMany(storage, await appId(appIdOrUid), page.map((a) => a.messageId));
     },
 
     async listByMessage(appIdOrUid: string, idOrEventId: string, query: AttemptListQuery & { endpoint?: string } = {}): Promise<Page<Attempt>> {

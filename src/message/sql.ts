@@ -175,6 +175,13 @@ export async function messageGet(db: Queryable, appId: string, idOrEventId: stri
   return rows[0] && toMessage(rows[0]);
 }
 
+/** Messages of this application by id, for showing beside their attempts; missing ids are left out. */
+export async function messageGetMany(db: Queryable, appId: string, ids: readonly string[]): Promise<Map<string, Message>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await db.query<MessageRow>(`select ${COLUMNS} from hookyard.message where app_id = $1 and id = any ($2::text[])`, [appId, [...new Set(ids)]]);
+  return new Map(rows.map((r) => [r.id, toMessage(r)]));
+}
+
 export interface MessageListQuery extends PageQuery {
   eventTypes?: string[];
   channel?: string;

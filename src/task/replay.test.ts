@@ -7,7 +7,9 @@ import { TEST_WORKER, deliveriesOf } from '../test/delivery.js';
 import { testApi, type TestApi } from '../test/api.js';
 import { startReceiver, type Receiver } from '../test/receiver.js';
 import { describeEachStorage } from '../test/storages.js';
+import { newId } from '../ids/id.js';
 import { taskService } from './service.js';
+import { taskGet, taskInsert } from './sql.js';
 
 // replay-missing and recover as background tasks, through the svix SDK and in steps.
 describeEachStorage('background tasks: replay-missing and recover', (env) => {
@@ -98,6 +100,31 @@ describeEachStorage('background tasks: replay-missing and recover', (env) => {
     assert.equal(task.status, 'finished');
     assert.deepEqual(task.data, { queued: 5 });
     await receiver.waitFor(5, (r) => r.path === '/steps');
+  });
+
+  test('a task left running by a process that died is resumed by resumeStale, not before it is stale', async () => {
+    const { hookyard, storage } = env();
+    let now = Date.now();
+    const ctx = { storage, now: () => new Date(now), onDeliveriesCreated: () => worker.wake() } as unknown as Context;
+    const since = new Date(now - 1_000);
+    const app = await hookyard.applications.create({ name: 'orphan' });
+    for (let n = 0; n < 3; n++) await hookyard.messages.publish(app.id, { eventType: 'a.b', payload: { n } });
+    const ep = await hookyard.endpoints.create(app.id, { url: `${receiver.origin}/orphan` });
+    // What a process that died after creating it leaves behind: a running task no step has touched.
+    const orphan = await taskInsert(storage, { id: newId('qtask', now), appId: app.id, endpointId: ep.id, task: 'endpoint.replay', since, until: null });
+    const tasks = taskService(ctx, { staleAfterMs: 30_000 });
+    assert.equal(await tasks.resumeStale(), 0, 'not stale yet: its process may still be stepping it');
+    now += 31_000;
+    assert.ok((await tasks.resumeStale()) >= 1);
+    const end = Date.now() + 10_000;
+    let task = await taskGet(storage, orphan.id);
+    while (task?.status === 'running' && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 20));
+      task = await taskGet(storage, orphan.id);
+    }
+    assert.equal(task?.status, 'finished');
+    assert.deepEqual(task?.data, { queued: 3 });
+    await receiver.waitFor(3, (r) => r.path === '/orphan');
     await stop();
   });
 });

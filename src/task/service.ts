@@ -7,7 +7,7 @@ import { idBoundary, newId } from '../ids/id.js';
 import type { Page, PageQuery } from '../store/page.js';
 import type { Queryable } from '../store/port.js';
 import type { Task, TaskStatus, TaskType } from './model.js';
-import { taskAdvance, taskGet, taskInsert, taskList, taskLockRunning } from './sql.js';
+import { taskAdvance, taskGet, taskInsert, taskList, taskListStale, taskLockRunning } from './sql.js';
 
 export type TaskService = ReturnType<typeof taskService>;
 
@@ -23,8 +23,9 @@ export interface TaskServiceOptions {
  * does up to `stepSize` rows and advances the task's cursor. The request that creates a task runs
  * its first step itself, so a small range is finished in the response; a larger one goes on in
  * the background in this process. If the process dies, the task stays `running` where its last
- * step committed, and the first read of it (GET …/background-task/{id}, as a client polling it
- * does) after `staleAfterMs` resumes it.
+ * step committed; after `staleAfterMs` the maintenance schedule's `resumeStale` (or a read of it,
+ * GET …/background-task/{id}) resumes it in whichever process gets there first. Two processes
+ * resuming one task take turns by step (taskLockRunning), so nothing is done twice.
  */
 export function taskService(ctx: Context, { stepSize = 1000, staleAfterMs = 30_000 }: TaskServiceOptions = {}) {
   const { storage } = ctx;
@@ -107,5 +108,12 @@ export function taskService(ctx: Context, { stepSize = 1000, staleAfterMs = 30_0
     },
 
     list: (query: PageQuery & { status?: TaskStatus; task?: TaskType } = {}): Promise<Page<Task>> => taskList(storage, query),
+
+    /** Resumes, in this process, running tasks that nobody has advanced for `staleAfterMs`; returns how many. */
+    async resumeStale(limit = 100): Promise<number> {
+      const ids = await taskListStale(storage, new Date(ctx.now().getTime() - staleAfterMs), limit);
+      ids.forEach(runOn);
+      return ids.length;
+    },
   };
 }

@@ -55,6 +55,15 @@ export async function taskLockRunning(db: Queryable, id: string): Promise<Task |
   return rows[0] && toTask(rows[0]);
 }
 
+/** Running tasks not advanced since `before`: left by a process that died (or about to be stepped by a slow one). */
+export async function taskListStale(db: Queryable, before: Date, limit: number): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `select id from hookyard.background_task where status = 'running' and updated_at < $1 order by updated_at limit $2`,
+    [before, limit],
+  );
+  return rows.map((r) => r.id);
+}
+
 /** Records a step: the new cursor, deliveries queued, and whether the task is done. */
 export async function taskAdvance(db: Queryable, id: string, step: { cursor: string | null; queued: number; status: TaskStatus; error?: string }): Promise<Task> {
   const { rows } = await db.query<TaskRow>(
