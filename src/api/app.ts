@@ -32,7 +32,9 @@ import { portalRulesCheck, portalScope } from './portal-scope.js';
 import { honoPath, routeHandler, type Route } from './route.js';
 import { tokenRoutes } from './token.js';
 import { ingestRoutes } from './ingest.js';
-import { receiveMount, RECEIVE_PATH, type ReceiveOptions } from '../inbound/receive.js';
+import { receiveMount, receiver, RECEIVE_PATH, type ReceiveOptions } from '../inbound/receive.js';
+import { receiveNodeHandler } from '../inbound/receive-node.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestLogWriter } from '../inbound/request-log.js';
 
 export interface ApiOptions {
@@ -82,6 +84,8 @@ export interface Api {
   app: Hono<ApiEnv>;
   /** The log of received webhooks' rejected requests, written in batches: `flush()` writes what waits. */
   inboundLog: RequestLogWriter;
+  /** The receive path on the Node request, ahead of Hono (src/inbound/receive-node.ts): true when it took the request. */
+  receive: (req: IncomingMessage, res: ServerResponse) => boolean;
   routes: Route[];
   openapi: Record<string, unknown>;
   auth: Authenticator;
@@ -163,7 +167,7 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
 
   app.get('/api/v1/openapi.json', (c) => c.json(openapi));
   // Received webhooks: outside token auth; each source's key is in its URL.
-  const inboundLog = receiveMount(app, hookyard.sources, {
+  const inbound = receiver(hookyard.sources, {
     maxBodyBytes: DEFAULTS.inboundMaxBodyBytes,
     limits: { perKeyPerMinute: DEFAULTS.inboundRateLimit, perIpPerMinute: DEFAULTS.inboundIpRateLimit, globalPerMinute: DEFAULTS.inboundGlobalRateLimit },
     // One list of trusted proxies for the whole server (console cookies, received webhooks' client address).
@@ -172,6 +176,7 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     ...options.inbound,
     log,
   });
+  receiveMount(app, inbound);
   docsMount(app);
 
   const authenticate: MiddlewareHandler<ApiEnv> = async (c, next) => {
@@ -208,5 +213,5 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     if (r.method === 'post' && !r.public && !r.noIdempotency) chain.push(r.idempotentReplay ? keys.deferred(r.idempotentReplay) : keys.middleware);
     app.on(r.method.toUpperCase(), [honoPath(r.path)], ...chain, handler);
   }
-  return { app, inboundLog, routes, openapi, auth };
+  return { app, inboundLog: inbound.writer, receive: receiveNodeHandler(inbound, log), routes, openapi, auth };
 }

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { Api } from './app.js';
 
@@ -13,7 +13,16 @@ export interface ApiServer {
 
 export async function apiListen(api: Api, { host = '127.0.0.1', port = 0 }: { host?: string; port?: number } = {}): Promise<ApiServer> {
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: api.app.fetch, hostname: host, port }, () => resolve(s as Server)) as Server;
+    // Received webhooks are served on the Node request, ahead of Hono (src/inbound/receive-node.ts).
+    const s = serve({
+      fetch: api.app.fetch,
+      hostname: host,
+      port,
+      createServer: ((options: object, listener: (req: IncomingMessage, res: ServerResponse) => void) =>
+        createServer(options, (req, res) => {
+          if (!api.receive(req, res)) listener(req, res);
+        })) as unknown as typeof createServer,
+    }, () => resolve(s as Server)) as Server;
     s.once('error', reject);
   });
   // Node's default keep-alive timeout (5 s) is shorter than many clients'; idle

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { sign as githubSign } from '@octokit/webhooks-methods';
 import { openHookyard, type Hookyard } from '../hookyard.js';
 import { newId } from '../ids/id.js';
