@@ -11,7 +11,7 @@ export interface ApiServer {
   close(graceMs?: number): Promise<void>;
 }
 
-export async function apiListen(api: Api, { host = '127.0.0.1', port = 0 }: { host?: string; port?: number } = {}): Promise<ApiServer> {
+export async function apiListen(api: Pick<Api, 'app'> & Partial<Pick<Api, 'receive'>>, { host = '127.0.0.1', port = 0 }: { host?: string; port?: number } = {}): Promise<ApiServer> {
   const server = await new Promise<Server>((resolve, reject) => {
     // Received webhooks are served on the Node request, ahead of Hono (src/inbound/receive-node.ts).
     const s = serve({
@@ -20,7 +20,7 @@ export async function apiListen(api: Api, { host = '127.0.0.1', port = 0 }: { ho
       port,
       createServer: ((options: object, listener: (req: IncomingMessage, res: ServerResponse) => void) =>
         createServer(options, (req, res) => {
-          if (!api.receive(req, res)) listener(req, res);
+          if (!api.receive?.(req, res)) listener(req, res);
         })) as unknown as typeof createServer,
     }, () => resolve(s as Server)) as Server;
     s.once('error', reject);

@@ -37,7 +37,7 @@ const CACHE_MAX = 10_000;
 
 export function sourceService(ctx: Context, endpoints: EndpointService) {
   const { storage, sealer } = ctx;
-  const cache = new Map<string, { source: SourceWithToken | undefined; until: number }>();
+  const cache = new Map<string, { source: Promise<SourceWithToken | undefined>; until: number }>();
   const recorder = inboundRecorder(ctx);
   let listening: Promise<unknown> | undefined;
 
@@ -180,15 +180,18 @@ export function sourceService(ctx: Context, endpoints: EndpointService) {
     },
 
     /** The receive path's lookup by key, cached briefly (see CACHE_MS); `fresh` skips the cache. */
-    async byToken(token: string, { fresh = false } = {}): Promise<SourceWithToken | undefined> {
+    byToken(token: string, { fresh = false } = {}): Promise<SourceWithToken | undefined> {
       listening ??= storage.listen(SOURCE_CHANNEL, () => cache.clear(), { onReconnect: () => cache.clear() }).catch(() => {});
       const t = Date.now();
       const hit = cache.get(token);
       if (hit && hit.until > t && !fresh) return hit.source;
-      const row = await sourceByTokenHash(storage, sourceTokenHash(token));
-      const source = row && open(row);
+      // The lookup itself is cached, so that the requests in flight when an entry expires wait for
+      // one lookup instead of each making its own.
+      const source = sourceByTokenHash(storage, sourceTokenHash(token)).then((row) => row && open(row));
       if (cache.size >= CACHE_MAX) cache.clear();
-      cache.set(token, { source, until: t + CACHE_MS });
+      const entry = { source, until: t + CACHE_MS };
+      cache.set(token, entry);
+      source.catch(() => cache.get(token) === entry && cache.delete(token)); // a failed lookup is not kept
       return source;
     },
 
