@@ -36,7 +36,7 @@ writeFileSync(templateFile, Buffer.from(await (await pgliteMigratedImage()).arra
 const concurrency = Number(process.env.HOOKYARD_TEST_CONCURRENCY ?? 2);
 const result = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, `--test-reporter=${reporter}`, '--test-reporter-destination=stdout', ...files], {
   stdio: 'inherit',
-  env: { ...process.env, HOOKYARD_TEST_PGLITE_TEMPLATE: templateFile },
+  env: { ...process.env, HOOKYARD_TEST_PGLITE_TEMPLATE: templateFile, HOOKYARD_TEST_FILE_COUNT: String(files.length) },
 });
 rmSync(dir, { recursive: true, force: true });
 process.exit(result.status ?? 1);

@@ -173,6 +173,7 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     // One list of trusted proxies for the whole server (console cookies, received webhooks' client address).
     trustedProxies: (options.trustedProxies ?? '').split(/[\s,]+/).filter(Boolean),
     logRejectedPerMinute: DEFAULTS.inboundLogRejectedPerMinute,
+    count: (outcome) => hookyard.rollups.add('inbound.request', outcome),
     ...options.inbound,
     log,
   });

@@ -3,12 +3,11 @@ import { apiListen, type ApiServer } from '../api/server.js';
 import { controlTokenGenerate } from '../auth/control-token.js';
 import { tokenCount, tokenCreate } from '../auth/token.js';
 import type { Config } from '../config/config.js';
-import { apiOptionsFromConfig, cleanerOptionsFromConfig, healthPassOptionsFromConfig, workerOptionsFromConfig } from '../config/options.js';
+import { apiOptionsFromConfig, cleanerOptionsFromConfig, consoleCleanupOptionsFromConfig, healthPassOptionsFromConfig, workerOptionsFromConfig } from '../config/options.js';
 import type { Worker } from '../delivery/worker.js';
 import type { Hookyard } from '../hookyard.js';
 import { createLogger, type Logger } from '../log.js';
-import { healthPassStart } from '../maintenance/endpoint-health.js';
-import { cleanerStart } from '../maintenance/schedule.js';
+import { maintenanceStart } from '../maintenance/schedule.js';
 import { folderLockAnnounce } from '../store/folder-lock.js';
 import { hookyardOpen } from './open.js';
 import { explained, listenErrorLine } from './startup-error.js';
@@ -25,20 +24,31 @@ export { hookyardOptions } from './open.js';
 async function firstToken(hookyard: Hookyard, log: Logger): Promise<string | undefined> {
   if ((await tokenCount(hookyard.storage)) > 0) return undefined;
   if (hookyard.storage.capabilities.embedded) return (await tokenCreate(hookyard.storage, 'admin', 'admin')).token;
-  log.warn('no API tokens yet: create one with `hookyard token create <name> --admin`');
+  log.warn(`no API tokens yet: create one with \`${cliCommand()} token create <name> --admin\``);
   return undefined;
+}
+
+/**
+ * How a user runs this CLI: `npx hookyard` where Hookyard is an installed package (its bin is
+ * linked); in a clone of the repository, which links no bin of its own, `npm run hookyard --`.
+ */
+export function cliCommand(moduleUrl: string = import.meta.url): string {
+  return moduleUrl.includes('/node_modules/') ? 'npx hookyard' : 'npm run hookyard --';
 }
 
 /** The banner on stdout; the token appears once. */
 function banner(version: string, url: string, token: string | undefined): string {
-  const lines = [`\nHookyard ${version} is listening on ${url}  (API reference: ${url}/docs)`];
+  const cli = cliCommand();
+  const lines = [`\nHookyard ${version} is listening on ${url}`, `  console: ${url}/   API reference: ${url}/docs`];
   if (token) {
     lines.push(
-      `\nAdmin API token, shown only this once; keep it safe:\n\n  ${token}\n`,
+      `\nAdmin API token, shown only this once; keep it safe (it signs you in to the console too):\n\n  ${token}\n`,
       `Try it:  export HOOKYARD_TOKEN=<the token above>`,
       `         curl -H "Authorization: Bearer $HOOKYARD_TOKEN" ${url}/api/v1/app`,
-      'More tokens, while this runs:  npx hookyard token create <name> [--admin]\n',
+      `More tokens, while this runs:  ${cli} token create <name> [--admin]\n`,
     );
+  } else {
+    lines.push(`  a token for the console or the API: ${cli} token create <name> [--admin]\n`);
   }
   return lines.join('\n');
 }
@@ -59,10 +69,13 @@ export async function serveStart(config: Config, version: string, log: Logger = 
   const hookyard = await hookyardOpen(config, { log });
   let api: ApiServer | undefined;
   let worker: Worker | undefined;
-  // Every process runs the retention cleaner, whatever its role, soon after start and then hourly.
-  const cleaner = cleanerStart({ storage: hookyard.storage, now: () => new Date() }, cleanerOptionsFromConfig(config), log);
-  // And the endpoint health pass (disabling endpoints that keep failing), on a low cadence.
-  const health = healthPassStart({ storage: hookyard.storage, now: () => new Date() }, healthPassOptionsFromConfig(config), log);
+  // Every process runs the maintenance tasks, whatever its role: the retention cleaner, the endpoint health pass
+  // (disabling endpoints that keep failing) and the console cleanup, each soon after start and then on its cadence.
+  const maintenance = maintenanceStart(
+    { storage: hookyard.storage, now: () => new Date() },
+    { cleaner: cleanerOptionsFromConfig(config), health: healthPassOptionsFromConfig(config), console: consoleCleanupOptionsFromConfig(config) },
+    log,
+  );
   try {
     if (config.role === 'api' || config.role === 'all') {
       // Embedded: the CLI manages tokens through this process (see auth/control-token.ts).
@@ -80,8 +93,7 @@ export async function serveStart(config: Config, version: string, log: Logger = 
       worker = hookyard.startWorker(workerOptionsFromConfig(config), log.child({ role: 'worker' }));
     }
   } catch (error) {
-    await cleaner.stop();
-    await health.stop();
+    await maintenance.stop();
     await api?.close(0);
     await hookyard.close();
     throw error;
@@ -91,7 +103,7 @@ export async function serveStart(config: Config, version: string, log: Logger = 
     hookyard,
     async stop() {
       // All three drain at once, each within the grace time; the database closes last.
-      await Promise.all([api?.close(config.shutdownGraceMs), worker?.stop(config.shutdownGraceMs), cleaner.stop(), health.stop()]);
+      await Promise.all([api?.close(config.shutdownGraceMs), worker?.stop(config.shutdownGraceMs), maintenance.stop()]);
       await hookyard.close();
     },
   };

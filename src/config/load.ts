@@ -18,7 +18,7 @@ export function configLoad(
   try {
     parsed = parseArgs({ args: argv, options: { ...options, ...own, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (cause) {
-    throw new HookyardError('config', `${(cause as Error).message}; see --help`, { cause });
+    throw new HookyardError('config', `${argsErrorLine(cause as Error & { code?: string })}; see --help`, { cause });
   }
   const fromFlags: RawSettings = {};
   for (const [name, s] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
@@ -28,6 +28,13 @@ export function configLoad(
   const config = configParse({ ...settingsFromEnv(env), ...fromFlags });
   const given = Object.fromEntries(switches.map((name) => [name, parsed.values[name] === true]));
   return { config, positionals: parsed.positionals, help: parsed.values.help === true, switches: given };
+}
+
+/** parseArgs's errors in one short line: its unknown-option text runs on about positionals. */
+function argsErrorLine(error: Error & { code?: string }): string {
+  const option = /'([^']+)'/.exec(error.message)?.[1];
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `unknown option ${option}`;
+  return error.message;
 }
 
 /** The settings table for `--help`. */

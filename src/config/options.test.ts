@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { workerSettings } from '../delivery/options.js';
 import { configParse } from './config.js';
 import { DEFAULTS } from './defaults.js';
+import { configLoad } from './load.js';
 import { apiOptionsFromConfig, cleanerOptionsFromConfig, hookyardOptionsFromConfig, workerOptionsFromConfig } from './options.js';
 
 test('one set of defaults: the configuration with nothing set maps to what the library does with no options', () => {
@@ -24,4 +25,10 @@ test('one set of defaults: the configuration with nothing set maps to what the l
 test('HOOKYARD_SECRET_GRACE_SECONDS sets the rotation grace window the library uses', () => {
   assert.equal(hookyardOptionsFromConfig(configParse({ secretGraceSeconds: '600' })).secretGraceMs, 600_000);
   assert.throws(() => configParse({ secretGraceSeconds: '-1' }), /HOOKYARD_SECRET_GRACE_SECONDS/);
+});
+
+test('a bad setting or flag is named in plain words, with no validator jargon', () => {
+  assert.throws(() => configParse({ port: 'abc' }), (e: Error) => e.message.includes('HOOKYARD_PORT (--port): must be a whole number from 0 to 65535') && !/NaN|expected number/.test(e.message));
+  assert.throws(() => configParse({ retryJitter: '2' }), /HOOKYARD_RETRY_JITTER \(--retry-jitter\): must be a number from 0 to 1/);
+  assert.throws(() => configLoad(['--bogus'], {}), (e: Error) => e.message === 'unknown option --bogus; see --help');
 });

@@ -5,7 +5,7 @@ import { validationError } from '../errors.js';
 import type { Queryable } from '../store/port.js';
 import { iso, queryDate, timestamp } from '../api/common.js';
 import { route, type Route } from '../api/route.js';
-import { rollupRead } from './rollup-sql.js';
+import { rollupHistogramRead, rollupRead } from './rollup-sql.js';
 import type { Rollups } from './rollups.js';
 import { statsBuild, statsStepMs } from './stats.js';
 
@@ -26,7 +26,7 @@ export const statsOutSchema = z.object({
     latencyP50Ms: z.array(z.number().nullable()),
     latencyP99Ms: z.array(z.number().nullable()),
     failedAttempts: series.describe('Failed attempts, to any endpoint'),
-    inbound: z.record(z.string(), series).describe('Inbound requests by outcome'),
+    inbound: z.record(z.string(), series).describe('Inbound requests by outcome: accepted, duplicate, handshake, or the rejection reason (signature_invalid, rate_limited, unknown_key, …)'),
     apiRequests: series,
     apiErrors: series,
   }),
@@ -37,7 +37,7 @@ export const statsOutSchema = z.object({
     latencyP50Ms: z.number().nullable(),
     latencyP99Ms: z.number().nullable(),
     failingEndpoints: z.number().describe('Endpoints with a failed attempt in the range (counted by whole hours)'),
-    inbound: z.record(z.string(), z.number()),
+    inbound: z.record(z.string(), z.number()).describe('Inbound requests over the range, keyed as series.inbound'),
     apiRequests: z.number(),
     apiErrors: z.number(),
   }),
@@ -65,8 +65,13 @@ export function statsRoutes(db: Queryable, counters: Rollups, now: () => Date): 
         // What this process has counted but not written yet shows too.
         await counters.flush();
         const stepMs = statsStepMs(since, until);
-        const [rows, tokens, endpoints] = await Promise.all([rollupRead(db, since, until, stepMs), tokenList(db), endpointDisabledSummary(db)]);
-        const stats = statsBuild(rows, { since, until, stepMs }, new Map(tokens.map((t) => [t.id, { name: t.name, lastUsedAt: t.lastUsedAt }])));
+        const [rows, latency, tokens, endpoints] = await Promise.all([
+          rollupRead(db, since, until, stepMs),
+          rollupHistogramRead(db, 'delivery.latency', since, until, stepMs),
+          tokenList(db),
+          endpointDisabledSummary(db),
+        ]);
+        const stats = statsBuild(rows, latency, { since, until, stepMs }, new Map(tokens.map((t) => [t.id, { name: t.name, lastUsedAt: t.lastUsedAt }])));
         return { ...stats, endpoints: { total: endpoints.total, disabled: endpoints.disabled, recentlyDisabled: endpoints.recent.map((e) => ({ ...e, updatedAt: iso(e.updatedAt) })) } };
       },
     }),

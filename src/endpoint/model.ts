@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channelSchema, eventTypeNameSchema, metadataSchema, rateLimitSchema, uidSchema } from '../schema-parts.js';
+import type { EndpointUpdateField } from './fields.js';
 import { sendOptionFields, type SendOptions } from './send-options.js';
 
 export interface Endpoint {
@@ -118,7 +119,10 @@ const endpointFields = {
   ...sendOptionFields,
   failureThreshold: z.number().int().min(1).max(1_000_000).nullish()
     .describe('Hookyard extension: disable the endpoint after this many deliveries in a row fail for good (default: the server\'s setting, 50)'),
-};
+} satisfies Record<EndpointUpdateField, z.ZodType>;
+// The other direction: a field here that ENDPOINT_UPDATE_FIELDS (shared with the console) lacks is a type error.
+type Unlisted = Exclude<keyof typeof endpointFields, EndpointUpdateField>;
+const _allListed: [Unlisted] extends [never] ? true : Unlisted = true;
 
 /** Hookyard extension: the kind of secret to generate when none is given. */
 const secretTypeSchema = z.enum(['hmac', 'ed25519'])

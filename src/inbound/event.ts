@@ -37,15 +37,16 @@ const LEFT_OUT = new Set(['user-agent', 'host', 'connection', 'content-length', 
 
 /**
  * The headers kept with a request in the log (and as an accepted event's metadata): at most
- * 40, values cut at 512 characters, and every signature, secret or credential as `[redacted]`.
+ * 40, values cut at 512 characters, and every signature, secret or credential as `[redacted]`:
+ * those the usual names say, and the `credential` headers the source's config names.
  */
-export function headersForLog(headers: Record<string, string>): Record<string, string> {
+export function headersForLog(headers: Record<string, string>, credential: readonly string[] = []): Record<string, string> {
   const out: Record<string, string> = {};
   let n = 0;
   for (const [name, value] of Object.entries(headers)) {
     if (LEFT_OUT.has(name)) continue;
     if (n++ >= HEADERS_MAX) break;
-    out[name] = SIGNATURE_PART.test(name) || headerIsSensitive(name) ? '[redacted]' : value.slice(0, VALUE_MAX);
+    out[name] = SIGNATURE_PART.test(name) || headerIsSensitive(name) || credential.includes(name) ? '[redacted]' : value.slice(0, VALUE_MAX);
   }
   return out;
 }

@@ -1,45 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { sign as githubSign } from '@octokit/webhooks-methods';
 import { Webhook } from 'standardwebhooks';
-import { startWorker, type Worker } from '../delivery/worker.js';
-import { createLogger } from '../log.js';
-import { testApi, type TestApi } from '../test/api.js';
-import { TEST_WORKER } from '../test/delivery.js';
-import { startReceiver, type Receiver } from '../test/receiver.js';
+import { inboundFixture } from '../test/inbound.js';
 import { describeEachStorage } from '../test/storages.js';
-
-interface LogRow { outcome: string; reason: string | null; status: number; headers: Record<string, string>; messageId: string | null; count: number; clientIp: string | null; userAgent: string | null; size: number }
 
 describeEachStorage('receiving webhooks end to end', (env) => {
   describe('with a worker and a loopback receiver', () => {
-    let t: TestApi;
-    let receiver: Receiver;
-    let worker: Worker;
-    before(async () => {
-      t = await testApi(env().hookyard);
-      receiver = await startReceiver();
-      worker = startWorker(env().hookyard, TEST_WORKER, createLogger(process.env.HOOKYARD_TEST_LOG ?? 'silent'));
-    });
-    after(async () => {
-      await worker.stop(1_000);
-      await receiver.close();
-      await t.close();
-    });
-
-    async function sourceWith(body: Record<string, unknown>, path: string) {
-      const source = (await t.call('POST', '/ingest/api/v1/source', body)).json as { id: string; ingestUrl: string; appId: string };
-      const ep = (await t.call('POST', `/ingest/api/v1/source/${source.id}/endpoint`, { url: receiver.origin + path })).json as { id: string };
-      const secret = ((await t.call('GET', `/ingest/api/v1/source/${source.id}/endpoint/${ep.id}/secret`)).json as { key: string }).key;
-      return { source, ep, secret };
-    }
-
-    async function logOf(sourceId: string, query = ''): Promise<LogRow[]> {
-      await t.api.inboundLog.flush();
-      return ((await t.call('GET', `/ingest/api/v1/source/${sourceId}/request${query}`)).json as { data: LogRow[] }).data;
-    }
+    const fixture = inboundFixture(env);
+    const sourceWith = (body: Record<string, unknown>, path: string) => fixture().sourceWith(body, path);
+    const logOf = (sourceId: string, query = '') => fixture().logOf(sourceId, query);
 
     test('a GitHub-signed push is accepted, forwarded signed, logged with its metadata, and counted', async () => {
+      const { t, receiver } = fixture();
       const { source, ep, secret } = await sourceWith({ name: 'gh', type: 'github', config: { secret: 'It\'s a Secret to Everybody' } }, '/gh');
       const body = '{"ref":"refs/heads/main","n":12345678901234567890, "x":1.50}';
       const res = await fetch(source.ingestUrl, {
@@ -82,6 +55,7 @@ describeEachStorage('receiving webhooks end to end', (env) => {
     });
 
     test('a repeated delivery id is logged as a duplicate and not forwarded twice', async () => {
+      const { receiver } = fixture();
       const { source } = await sourceWith({ name: 'gh2', type: 'github', config: { secret: 's' } }, '/dup');
       const body = '{"zen":"Keep it logically awesome."}';
       const headers = { 'x-github-event': 'ping', 'x-github-delivery': 'same-id', 'x-hub-signature-256': await githubSign('s', body) };
@@ -96,6 +70,7 @@ describeEachStorage('receiving webhooks end to end', (env) => {
     });
 
     test('bad, missing and tampered signatures are 401 and logged with their reason; nothing is forwarded', async () => {
+      const { receiver } = fixture();
       const { source } = await sourceWith({ name: 'gh3', type: 'github', config: { secret: 's' } }, '/bad');
       const body = '{"a":1}';
       const cases: [Record<string, string>, string][] = [
@@ -116,6 +91,7 @@ describeEachStorage('receiving webhooks end to end', (env) => {
     });
 
     test('any content type is forwarded byte for byte, with its type', async () => {
+      const { t, receiver } = fixture();
       const { source, secret } = await sourceWith({ name: 'form', type: 'generic-webhook' }, '/form');
       const body = 'token=abc&text=h%C3%A9llo+%26+bye&user_name=ren%C3%A9';
       const res = await fetch(source.ingestUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
@@ -139,6 +115,7 @@ describeEachStorage('receiving webhooks end to end', (env) => {
     });
 
     test('a mapping reshapes JSON payloads before forwarding; a script in a path is refused at creation', async () => {
+      const { t, receiver } = fixture();
       const { source } = await sourceWith({ name: 'mapped', type: 'generic-webhook', mapping: { branch: '$.ref', author: '$.head_commit.author.name', missing: '$.nope' } }, '/mapped');
       const res = await fetch(source.ingestUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ref":"main","head_commit":{"author":{"name":"Mona"}},"other":1}' });
       assert.equal(res.status, 200);
@@ -149,6 +126,7 @@ describeEachStorage('receiving webhooks end to end', (env) => {
     });
 
     test('a disabled source answers 403 and logs; enabled again, it accepts', async () => {
+      const { t } = fixture();
       const { source } = await sourceWith({ name: 'off', type: 'generic-webhook' }, '/off');
       assert.equal((await t.call('POST', `/ingest/api/v1/source/${source.id}/disable`)).status, 200);
       const res = await fetch(source.ingestUrl, { method: 'POST', body: '{}' });
@@ -162,6 +140,7 @@ describeEachStorage('receiving webhooks end to end', (env) => {
     });
 
     test('a key that matches no source is 404', async () => {
+      const { t } = fixture();
       for (const key of ['wh_' + 'x'.repeat(43), 'nonsense', '%00']) {
         const res = await fetch(`${t.url}/in/${key}`, { method: 'POST', body: '{}' });
         await res.arrayBuffer();

@@ -13,7 +13,7 @@ import type { RejectReason, RequestOutcome } from './model.js';
 import { inboundRateLimits, type InboundLimits } from './rate-limit.js';
 import { requestLogWriter, type RequestLogWriter } from './request-log.js';
 import type { SourceService, SourceWithToken } from './service.js';
-import { sourceTypes, type InboundRequest, type VerifyFailure } from './verify/index.js';
+import { sourceCredentialHeaders, sourceTypes, type InboundRequest, type VerifyFailure } from './verify/index.js';
 import { sourceTokenShaped } from './token.js';
 
 export const RECEIVE_PATH = '/in';
@@ -27,6 +27,8 @@ export interface ReceiveOptions {
   /** Rejected requests logged one by one per source and minute; beyond, aggregated. */
   logRejectedPerMinute: number;
   log: Logger;
+  /** Each request's outcome, for the dashboard's counters (see requestLogWriter's `count`). */
+  count?: (outcome: string) => void;
   now?: () => Date;
 }
 
@@ -96,7 +98,7 @@ export function receiver(sources: SourceService, options: ReceiveOptions): Recei
   const { log, now = () => new Date() } = options;
   const trusted: Range[] = rangesParse(options.trustedProxies);
   const rates = inboundRateLimits(options.limits);
-  const writer = requestLogWriter(sources.storage, log, { perSourcePerMinute: options.logRejectedPerMinute });
+  const writer = requestLogWriter(sources.storage, log, { perSourcePerMinute: options.logRejectedPerMinute, ...(options.count ? { count: options.count } : {}) });
   const allowCache = new WeakMap<SourceWithToken, Range[]>();
 
   async function handle(req: ReceiveRequest): Promise<ReceiveAnswer> {
@@ -112,7 +114,7 @@ export function receiver(sources: SourceService, options: ReceiveOptions): Recei
 
     const answer = (status: number, outcome: RequestOutcome, reason: RejectReason | null, detail: string, extra: { eventType?: string | null; read?: boolean; retryAfter?: string } = {}) => {
       writer.write({
-        sourceId: source?.id ?? null, receivedAt, outcome, reason, status, clientIp, userAgent, headers: headersForLog(headers),
+        sourceId: source?.id ?? null, receivedAt, outcome, reason, status, clientIp, userAgent, headers: headersForLog(headers, sourceCredentialHeaders(source)),
         size, durationMs: performance.now() - started, messageId: null, eventType: extra.eventType ?? null, contentType: null,
       });
       return { status, body: JSON.stringify({ code: reason ?? outcome, detail }), contentType: JSON_TYPE, close: !extra.read, ...(extra.retryAfter ? { retryAfter: extra.retryAfter } : {}) };
@@ -179,12 +181,13 @@ export function receiver(sources: SourceService, options: ReceiveOptions): Recei
           id: newId('inreq', receivedAt.getTime()),
           clientIp,
           userAgent,
-          headers: headersForLog(headers),
+          headers: headersForLog(headers, sourceCredentialHeaders(source)),
           size,
           durationMs: performance.now() - started,
           contentType,
         },
       });
+      if (outcome.kind === 'created' || outcome.kind === 'duplicate') writer.recorded(outcome.kind === 'created' ? 'accepted' : 'duplicate');
       if (outcome.kind === 'duplicate') return ok('duplicate', outcome.messageId, verdict.verified);
       if (outcome.kind === 'created') return ok('accepted', outcome.messageId, verdict.verified);
       if (outcome.kind === 'stale') throw new Error('inbound record: event type changed twice under the statement');

@@ -16,6 +16,12 @@ export interface RequestLogOptions {
   /** Rows waiting for a write beyond this are aggregated too (the database is slow). */
   maxBuffered?: number;
   now?: () => number;
+  /**
+   * Called once per request with its outcome for the dashboard's counters (`inbound.request`):
+   * the reason of a rejection (`signature_invalid`, `rate_limited`, …), else `accepted`,
+   * `duplicate` or `handshake`. Every request counts, aggregated ones included.
+   */
+  count?: (outcome: string) => void;
 }
 
 interface Aggregate {
@@ -33,7 +39,7 @@ interface Aggregate {
  * writes a few rows a minute, however fast it sends.
  */
 export function requestLogWriter(db: Queryable, log: Logger, options: RequestLogOptions = {}) {
-  const { perSourcePerMinute = 60, flushMs = 200, aggregateMs = 10_000, maxBuffered = 1_000, now = () => Date.now() } = options;
+  const { perSourcePerMinute = 60, flushMs = 200, aggregateMs = 10_000, maxBuffered = 1_000, now = () => Date.now(), count = () => {} } = options;
   const windows = new Map<string, { start: number; written: number }>();
   const aggregates = new Map<string, Aggregate>();
   let buffer: RequestLogEntry[] = [];
@@ -76,6 +82,7 @@ export function requestLogWriter(db: Queryable, log: Logger, options: RequestLog
 
   return {
     write(entry: LogEntry): void {
+      count(entry.reason ?? entry.outcome);
       const t = now();
       const key = entry.sourceId ?? '';
       let w = windows.get(key);
@@ -89,6 +96,10 @@ export function requestLogWriter(db: Queryable, log: Logger, options: RequestLog
       } else {
         aggregate(entry);
       }
+    },
+    /** Counts a request whose row the recording statement wrote (src/inbound/record.ts). */
+    recorded(outcome: 'accepted' | 'duplicate'): void {
+      count(outcome);
     },
     /** Writes everything pending, aggregates included (tests; shutdown). */
     async flush(): Promise<void> {

@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
-import { startWorker, type Worker } from '../delivery/worker.js';
-import { createLogger } from '../log.js';
-import { testApi, type TestApi } from '../test/api.js';
-import { TEST_WORKER } from '../test/delivery.js';
-import { startReceiver, type Receiver } from '../test/receiver.js';
+import { inboundFixture } from '../test/inbound.js';
 import { describeEachStorage } from '../test/storages.js';
 
 /**
@@ -18,41 +14,11 @@ import { describeEachStorage } from '../test/storages.js';
  */
 describeEachStorage('source types over HTTP', (env) => {
   describe('with a worker and a loopback receiver', () => {
-    let t: TestApi;
-    let receiver: Receiver;
-    let worker: Worker;
-    before(async () => {
-      t = await testApi(env().hookyard);
-      receiver = await startReceiver();
-      worker = startWorker(env().hookyard, TEST_WORKER, createLogger(process.env.HOOKYARD_TEST_LOG ?? 'silent'));
-    });
-    after(async () => {
-      await worker.stop(1_000);
-      await receiver.close();
-      await t.close();
-    });
-
-    async function sourceWith(type: string, config: Record<string, unknown>, path: string) {
-      const source = (await t.call('POST', '/ingest/api/v1/source', { name: type, type, config })).json as { id: string; ingestUrl: string; appId: string };
-      const ep = (await t.call('POST', `/ingest/api/v1/source/${source.id}/endpoint`, { url: receiver.origin + path })).json as { id: string };
-      const secret = ((await t.call('GET', `/ingest/api/v1/source/${source.id}/endpoint/${ep.id}/secret`)).json as { key: string }).key;
-      return { source, secret };
-    }
-    const post = async (url: string, headers: Record<string, string>, body: string) => {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-      return { status: res.status, json: (await res.json()) as { status?: string; code?: string; challenge?: string } };
-    };
-    async function reasons(sourceId: string): Promise<string[]> {
-      await t.api.inboundLog.flush();
-      const rows = ((await t.call('GET', `/ingest/api/v1/source/${sourceId}/request?outcome=rejected`)).json as { data: { reason: string }[] }).data;
-      return rows.map((r) => r.reason).sort();
-    }
-    async function forwardedTo(path: string, secret: string, body: string) {
-      const [got] = await receiver.waitFor(1, (r) => r.path === path);
-      assert.equal(got!.body, body);
-      new Webhook(secret).verify(got!.body, got!.headers as Record<string, string>);
-      return got!;
-    }
+    const fixture = inboundFixture(env);
+    const sourceWith = (type: string, config: Record<string, unknown>, path: string) => fixture().sourceWith({ name: type, type, config }, path);
+    const post = (url: string, headers: Record<string, string>, body: string) => fixture().send(url, headers, body) as Promise<{ status: number; json: { status?: string; code?: string; challenge?: string } }>;
+    const reasons = async (sourceId: string) => (await fixture().rejections(sourceId)).map(([, reason]) => reason).sort();
+    const forwardedTo = (path: string, secret: string, body: string) => fixture().forwardedTo(path, secret, body);
 
     test('stripe (stripe.webhooks.generateTestHeaderString)', async () => {
       const secret = 'whsec_test_2b0c9a1e7d4c3b8a6f0e1d2c3b4a5968';
@@ -111,11 +77,10 @@ describeEachStorage('source types over HTTP', (env) => {
       const event = JSON.stringify({ type: 'event_callback', event_id: 'Ev1', event: { type: 'app_mention', text: 'hi' } });
       assert.equal((await post(source.ingestUrl, sign(event, now), event)).status, 200);
       await forwardedTo('/slack', epSecret, event);
-      assert.equal(receiver.received.filter((r) => r.path === '/slack').length, 1, 'the challenge was not forwarded');
+      assert.equal(fixture().receiver.received.filter((r) => r.path === '/slack').length, 1, 'the challenge was not forwarded');
       assert.equal((await post(source.ingestUrl, sign(event, now - 600), event)).status, 401);
       assert.equal((await post(source.ingestUrl, sign(event, now, 'other'), event)).status, 401);
-      await t.api.inboundLog.flush();
-      const outcomes = ((await t.call('GET', `/ingest/api/v1/source/${source.id}/request`)).json as { data: { outcome: string }[] }).data.map((r) => r.outcome).sort();
+      const outcomes = (await fixture().logOf(source.id)).map((r) => r.outcome).sort();
       assert.deepEqual(outcomes, ['accepted', 'handshake', 'rejected', 'rejected']);
     });
   });

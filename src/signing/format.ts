@@ -2,14 +2,9 @@ import { githubSignature } from './github.js';
 import { plainSignature } from './plain.js';
 import { sign } from './sign.js';
 import { stripeSignature } from './stripe.js';
+import type { SignatureFormat } from './format-names.js';
 
-/**
- * The signature formats an endpoint can ask for (a Hookyard extension).
- * `standard` is Standard Webhooks, the default: `v1` for `whsec_` secrets,
- * `v1a` for `whsk_` ed25519 keys.
- */
-export const SIGNATURE_FORMATS = ['standard', 'github', 'stripe', 'plain'] as const;
-export type SignatureFormat = (typeof SIGNATURE_FORMATS)[number];
+export { SIGNATURE_FORMATS, type SignatureFormat } from './format-names.js';
 
 /** The header names one request uses, lowercased; null sends no such header. */
 export interface HeaderNames {

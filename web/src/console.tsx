@@ -90,7 +90,9 @@ function Console() {
         </button>
       </header>
       <main id="main" tabIndex={-1}>
-        <Page route={route} />
+        {/* Keyed by the path: another application, endpoint, message or source is a fresh page, so no
+            state (a "Secret rotated" notice, an open form, a page of results) carries over to it. */}
+        <Page key={route.parts.join('/')} route={route} />
       </main>
     </>
   );

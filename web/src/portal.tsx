@@ -107,7 +107,8 @@ function Portal() {
         </button>
       </header>
       <main id="main" tabIndex={-1}>
-        <Page route={route} appId={appId} />
+        {/* Keyed by the path, as in the console: no state carries over from one endpoint or message to another. */}
+        <Page key={route.parts.join('/')} route={route} appId={appId} />
       </main>
     </>
   );

@@ -74,6 +74,8 @@ export interface AttemptOut {
   requestHeaders?: Record<string, string> | null;
   requestBody?: string | null;
   responseHeaders?: Record<string, string> | null;
+  /** Hookyard extensions of the one-attempt GET: requestHeaders, responseHeaders, responseTruncated. */
+  responseTruncated?: boolean;
   msg?: MessageOut | null;
 }
 

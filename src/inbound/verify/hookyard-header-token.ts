@@ -28,4 +28,5 @@ export const hookyardHeaderToken: SourceTypeSpec = {
     if (!secretEqual(header, c.prefix + c.token)) return fail('credentials_invalid', `${c.headerName} does not hold the token`);
     return extensionAccept(c, req);
   },
+  credentialHeaders: (raw) => [(raw as HeaderTokenConfig).headerName.toLowerCase()],
 };

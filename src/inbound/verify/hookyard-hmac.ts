@@ -36,4 +36,5 @@ export const hookyardHmac: SourceTypeSpec = {
     }
     return extensionAccept(c, req);
   },
+  credentialHeaders: (raw) => [(raw as HmacConfig).headerName.toLowerCase()],
 };

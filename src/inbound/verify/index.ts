@@ -73,6 +73,11 @@ export function sourceTypeInputSchema(extra: z.ZodRawShape = {}) {
   return z.discriminatedUnion('type', options as unknown as [z.ZodObject, ...z.ZodObject[]]);
 }
 
+/** The headers a source's config names as carrying its credential (none for most types), for redaction. */
+export function sourceCredentialHeaders(source: { type: string; config: unknown } | undefined): string[] {
+  return source ? (sourceTypes[source.type]?.credentialHeaders?.(source.config) ?? []) : [];
+}
+
 /**
  * A config with its secret fields replaced, for reading a source back
  * (Svix's *ConfigOut shapes carry no secret at all; the consumer decides

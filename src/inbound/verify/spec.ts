@@ -46,4 +46,10 @@ export interface SourceTypeSpec {
    * throws for anything a sender controls; fails closed.
    */
   verify(config: unknown, req: InboundRequest, now: Date): Verification;
+  /**
+   * Header names (lower case) that carry this config's credential when the config names them
+   * (hookyard-header-token's `headerName`, …): redacted in the request log whatever they are
+   * called, since the general rule (src/inbound/event.ts) only knows the usual names.
+   */
+  credentialHeaders?(config: unknown): string[];
 }

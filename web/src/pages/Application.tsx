@@ -104,7 +104,7 @@ export function Application({ appId, portal = false }: { appId: string; portal?:
           </tbody>
         </table>
       )}
-      <Pager page={endpoints.data} onPage={setIterator} />
+      <Pager page={endpoints.data} iterator={iterator} onPage={setIterator} />
       {adding ? (
         <>
           <h2>New endpoint</h2>

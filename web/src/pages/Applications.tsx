@@ -74,7 +74,7 @@ export function Applications() {
           </tbody>
         </table>
       )}
-      <Pager page={apps.data} onPage={setIterator} />
+      <Pager page={apps.data} iterator={iterator} onPage={setIterator} />
     </section>
   );
 }

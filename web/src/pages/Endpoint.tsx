@@ -4,6 +4,7 @@ import { useLive } from '../live';
 import { useAction, useLoad } from '../load';
 import { Attempts } from '../parts/Attempts';
 import { EndpointForm } from '../parts/EndpointForm';
+import { Secret } from '../parts/Secret';
 import { TaskProgress } from '../parts/Task';
 import { Problem, Time, headersParse, localToIso } from '../parts/common';
 import { href, navigate } from '../route';
@@ -107,50 +108,6 @@ export function Endpoint({ appId, endpointId }: { appId: string; endpointId: str
       <h2>Recent deliveries</h2>
       <Attempts appId={appId} path={`/api/v1/app/${seg(appId)}/attempt/endpoint/${seg(endpointId)}`} caption="Attempts to this endpoint" />
     </section>
-  );
-}
-
-function Secret({ base }: { base: string }) {
-  const [secret, setSecret] = useState('');
-  const action = useAction();
-  const reveal = () =>
-    action.run(async () => {
-      setSecret((await get<{ key: string }>(`${base}/secret`)).key);
-    });
-  const rotate = () => {
-    if (!confirm('Rotate the signing secret? The receiver must switch to the new one; the old one keeps co-signing for a short grace period.')) return;
-    void action.run(async () => {
-      await post(`${base}/secret/rotate`, {});
-      setSecret('');
-      return 'Secret rotated. Reveal it to copy the new one.';
-    });
-  };
-  return (
-    <div class="card">
-      <h2>Signing secret</h2>
-      {secret ? (
-        <>
-          <p class="warning-text">Keep this secret: anyone who has it can forge webhooks to this endpoint.</p>
-          <p>
-            <code class="secret" id="endpoint-secret">
-              {secret}
-            </code>
-          </p>
-          <button type="button" onClick={() => setSecret('')}>
-            Hide
-          </button>
-        </>
-      ) : (
-        <button type="button" onClick={reveal} disabled={action.busy}>
-          Reveal secret
-        </button>
-      )}{' '}
-      <button type="button" onClick={rotate} disabled={action.busy}>
-        Rotate secret
-      </button>
-      <Problem error={action.error} />
-      {action.done && <p role="status">{action.done}</p>}
-    </div>
   );
 }
 

@@ -72,7 +72,7 @@ export function EventTypes({ readOnly = false }: { readOnly?: boolean }) {
           )}
         </article>
       ))}
-      <Pager page={types.data} onPage={setIterator} />
+      <Pager page={types.data} iterator={iterator} onPage={setIterator} />
     </section>
   );
 }

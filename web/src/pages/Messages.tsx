@@ -105,7 +105,7 @@ export function Messages({ appId }: { appId: string }) {
           </tbody>
         </table>
       )}
-      <Pager page={messages.data} onPage={setIterator} />
+      <Pager page={messages.data} iterator={iterator} onPage={setIterator} />
     </section>
   );
 }

@@ -118,7 +118,7 @@ export function OperationalWebhooks() {
           </tbody>
         </table>
       )}
-      <Pager page={list.data} onPage={setIterator} />
+      <Pager page={list.data} iterator={iterator} onPage={setIterator} />
     </section>
   );
 }

@@ -28,7 +28,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void 
         <h2>Sign in</h2>
         <label for="token">API token</label>
         <input id="token" name="token" type="password" autoComplete="off" required value={token} onInput={(e) => setToken(e.currentTarget.value)} placeholder="hy_…" />
-        <p class="muted">The token becomes a session of this browser; it is not stored here. <code>hookyard token create</code> makes one.</p>
+        <p class="muted">The token becomes a session of this browser; it is not stored here. <code>npm run hookyard -- token create &lt;name&gt;</code> makes one in a clone of Hookyard (<code>npx hookyard token create &lt;name&gt;</code> where it is installed as a package); the first start prints one.</p>
         <Problem error={error} />
         <button type="submit" class="primary" disabled={busy || !token.trim()}>
           {busy ? 'Signing in…' : 'Sign in'}

@@ -4,6 +4,7 @@ import { useLive } from '../live';
 import { useAction, useLoad } from '../load';
 import { Copy, Json, Loading, Pager, Problem, Time, listParse } from '../parts/common';
 import { href, navigate } from '../route';
+import { SourceEndpoints } from '../parts/SourceEndpoints';
 import { sampleSign } from '../sign';
 import type { SourceOut } from '../types';
 import { SECRET_TYPES } from './Sources';
@@ -62,6 +63,12 @@ export function Source({ sourceId }: { sourceId: string }) {
           <button type="button" class="danger" onClick={deleteSource}>
             Delete source
           </button>
+        </>
+      )}
+      {s && (
+        <>
+          <h2>Forwarding (ingest endpoints)</h2>
+          <SourceEndpoints source={s} />
         </>
       )}
       <h2>Request log</h2>
@@ -346,7 +353,7 @@ function RequestLog({ base, tick }: { base: string; tick: number }) {
           </tbody>
         </table>
       )}
-      <Pager page={log.data ?? undefined} onPage={setIterator} />
+      <Pager page={log.data ?? undefined} iterator={iterator} onPage={setIterator} />
     </div>
   );
 }

@@ -98,7 +98,7 @@ export function Sources() {
           </tbody>
         </table>
       )}
-      <Pager page={sources.data} onPage={setIterator} />
+      <Pager page={sources.data} iterator={iterator} onPage={setIterator} />
     </section>
   );
 }

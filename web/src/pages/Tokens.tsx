@@ -109,7 +109,7 @@ export function Tokens() {
           </tbody>
         </table>
       )}
-      <Pager page={tokens.data} onPage={setIterator} />
+      <Pager page={tokens.data} iterator={iterator} onPage={setIterator} />
     </section>
   );
 }

@@ -64,7 +64,7 @@ export function Attempts({ appId, path, caption, showMessage = true }: { appId: 
           </tbody>
         </table>
       )}
-      <Pager page={attempts.data} onPage={setIterator} />
+      <Pager page={attempts.data} iterator={iterator} onPage={setIterator} />
     </div>
   );
 }
@@ -107,9 +107,12 @@ function AttemptRow({ appId, attempt: a, showMessage, open, onToggle }: { appId:
   );
 }
 
-function AttemptDetails({ appId, attempt: a }: { appId: string; attempt: AttemptOut }) {
+function AttemptDetails({ appId, attempt: listed }: { appId: string; attempt: AttemptOut }) {
+  // The one-attempt GET adds what lists leave out: the request's and the response's headers.
+  const one = useLoad(() => get<AttemptOut>(`/api/v1/app/${seg(appId)}/msg/${seg(listed.msgId)}/attempt/${seg(listed.id)}`), [listed.id]);
+  const a = one.data ?? listed;
   // The request body is the message's payload, exactly as published.
-  const message = useLoad(() => (a.requestBody != null ? Promise.resolve(undefined) : get<MessageOut>(`/api/v1/app/${seg(appId)}/msg/${seg(a.msgId)}`)), [a.id]);
+  const message = useLoad(() => (listed.requestBody != null ? Promise.resolve(undefined) : get<MessageOut>(`/api/v1/app/${seg(appId)}/msg/${seg(listed.msgId)}`)), [listed.id]);
   const resend = useAction();
   const redeliver = () =>
     resend.run(async () => {
@@ -141,7 +144,8 @@ function AttemptDetails({ appId, attempt: a }: { appId: string; attempt: Attempt
           <>
             <dt>Failure reason</dt>
             <dd class="failure">
-              {a.errorClass && <span class="tag">{a.errorClass}</span>} {a.errorMessage}
+              {/* The message starts with its class ("timeout after 15000 ms") on this server; a tag would say it twice. */}
+              {a.errorClass && !a.errorMessage.startsWith(a.errorClass) && <span class="tag">{a.errorClass}</span>} {a.errorMessage}
             </dd>
           </>
         )}
@@ -149,14 +153,16 @@ function AttemptDetails({ appId, attempt: a }: { appId: string; attempt: Attempt
       <div class="two-columns">
         <div>
           <h3>Request</h3>
-          {a.requestHeaders && <Json label="Request headers" value={Object.entries(a.requestHeaders).map(([k, v]) => `${k}: ${v}`).join('\n')} />}
+          <Loading when={one.loading && !one.data} />
+          {a.requestHeaders && <Json label="Request headers" value={Object.entries(a.requestHeaders).map(([k, v]) => `${k}: ${v}`).join('\n') || '(none: nothing was sent)'} />}
           {a.requestBody != null ? <Json label="Request body" value={a.requestBody} /> : message.data ? <Json label="Request body" value={message.data.payload} /> : <Loading when={message.loading} />}
-          <Problem error={message.error} />
+          <Problem error={message.error || one.error} />
         </div>
         <div>
           <h3>Response</h3>
           {a.responseHeaders && <Json label="Response headers" value={Object.entries(a.responseHeaders).map(([k, v]) => `${k}: ${v}`).join('\n')} />}
           <Json label="Response body" value={a.response || '(empty)'} />
+          {a.responseTruncated && <p class="muted">Cut at the worker's response size limit.</p>}
         </div>
       </div>
       <button type="button" class="primary" onClick={redeliver} disabled={resend.busy}>

@@ -65,14 +65,22 @@ export function Copy({ text, label = 'Copy' }: { text: string; label?: string })
   );
 }
 
-export function Pager<T>({ page, onPage }: { page: ListResponse<T> | undefined; onPage: (iterator: string | null) => void }) {
+/**
+ * Newer / older pages of a Svix list. `iterator` is the one the shown page was asked with: null is
+ * the first page, so there is nothing newer (a Svix server answers a prevIterator even there);
+ * one starting with "-" walked back, and then `done` says nothing newer is left.
+ */
+export function Pager<T>({ page, iterator, onPage }: { page: ListResponse<T> | undefined; iterator: string | null; onPage: (iterator: string | null) => void }) {
   if (!page) return null;
+  const back = iterator?.startsWith('-') ?? false;
+  const atStart = iterator === null || !page.prevIterator || (back && page.done);
+  const atEnd = !page.iterator || (!back && page.done);
   return (
     <nav class="pager" aria-label="Pages">
-      <button type="button" disabled={!page.prevIterator} onClick={() => onPage(page.prevIterator)}>
+      <button type="button" disabled={atStart} onClick={() => onPage(page.prevIterator)}>
         ← Newer / previous
       </button>
-      <button type="button" disabled={page.done || !page.iterator} onClick={() => onPage(page.iterator)}>
+      <button type="button" disabled={atEnd} onClick={() => onPage(page.iterator)}>
         Next →
       </button>
     </nav>
