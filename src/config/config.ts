@@ -37,6 +37,7 @@ export const SETTINGS = {
   // The console and the app portal (see docs/console.md)
   sessionIdleMs: { env: 'HOOKYARD_SESSION_IDLE_MS', flag: 'session-idle-ms', help: `a console session unused this long ends, ms; each use slides it (default ${DEFAULTS.sessionIdleMs})` },
   sessionMaxMs: { env: 'HOOKYARD_SESSION_MAX_MS', flag: 'session-max-ms', help: `a console session ends this long after sign-in however it is used, ms (default ${DEFAULTS.sessionMaxMs})` },
+  rollupRetentionDays: { env: 'HOOKYARD_ROLLUP_RETENTION_DAYS', flag: 'rollup-retention-days', help: `the dashboard's per-minute counters are deleted after this many days; the stats cover at most 31 days (default ${DEFAULTS.rollupRetentionDays})` },
   secureCookies: { env: 'HOOKYARD_SECURE_COOKIES', flag: 'secure-cookies', help: `the session cookie's Secure flag: auto (for HTTPS requests, X-Forwarded-Proto from --trusted-proxies included)|always|never (default ${DEFAULTS.secureCookies})` },
   trustedProxies: { env: 'HOOKYARD_TRUSTED_PROXIES', flag: 'trusted-proxies', help: 'CIDRs of reverse proxies whose X-Forwarded-Proto (console cookies) and X-Forwarded-For (the client address of received webhooks) are believed, e.g. 10.0.0.0/8 (default none)' },
   publicUrl: { env: 'HOOKYARD_PUBLIC_URL', flag: 'public-url', help: 'the URL browsers and third parties reach this server at, e.g. https://hooks.example.com, for app portal links and sources\' ingestUrl (default: the URL of the request that asks for one)' },
@@ -117,6 +118,7 @@ export const configSchema = z.object({
   shutdownGraceMs: intFrom(0, 10 * 60 * 1000).default(DEFAULTS.shutdownGraceMs),
   sessionIdleMs: intFrom(60_000, 30 * 86_400_000).default(DEFAULTS.sessionIdleMs),
   sessionMaxMs: intFrom(60_000, 365 * 86_400_000).default(DEFAULTS.sessionMaxMs),
+  rollupRetentionDays: intFrom(1, 3650).default(DEFAULTS.rollupRetentionDays),
   secureCookies: z.enum(['auto', 'always', 'never']).default(DEFAULTS.secureCookies),
   trustedProxies: cidrsSetting,
   publicUrl: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')).optional(),

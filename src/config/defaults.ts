@@ -28,6 +28,9 @@ export const DEFAULTS = {
   /** Console sessions: an unused session ends after the idle time; any session after the maximum (src/console/session.ts). */
   sessionIdleMs: 8 * 60 * 60 * 1000,
   sessionMaxMs: 7 * 24 * 60 * 60 * 1000,
+  /** The dashboard's rollups are kept this long (the stats cover 31 days at most); an ended portal token a day. */
+  rollupRetentionDays: 31,
+  portalTokenKeepMs: 24 * 60 * 60 * 1000,
   /** The session cookie's Secure flag: 'auto' sets it for HTTPS requests (X-Forwarded-Proto from trusted proxies counts). */
   secureCookies: 'auto',
   /** Who may embed the app portal in an iframe (CSP frame-ancestors); the console itself may not be embedded. */
@@ -79,8 +82,14 @@ export const CLEANER_DEFAULTS = {
   everyMs: 60 * 60 * 1000,
 } as const;
 
-/** The endpoint health pass's cadence (src/maintenance/health-schedule.ts): cheap, so soon after start, then every 10 minutes. */
+/** The endpoint health pass's cadence (src/maintenance/schedule.ts): cheap, so soon after start, then every 10 minutes. */
 export const HEALTH_PASS_DEFAULTS = {
   firstAfterMs: 30_000,
   everyMs: 10 * 60 * 1000,
+} as const;
+
+/** The console cleanup's cadence (ended sessions and portal tokens, old rollups): a minute after start, then hourly. */
+export const CONSOLE_CLEANUP_DEFAULTS = {
+  firstAfterMs: 60_000,
+  everyMs: 60 * 60 * 1000,
 } as const;

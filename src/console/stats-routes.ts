@@ -6,7 +6,7 @@ import { OPERATIONAL_APP_ID } from '../operational/model.js';
 import type { Queryable } from '../store/port.js';
 import { iso, queryDate, timestamp } from '../api/common.js';
 import { route, type Route } from '../api/route.js';
-import { rollupRead } from './rollup-sql.js';
+import { rollupHistogramRead, rollupRead } from './rollup-sql.js';
 import type { Rollups } from './rollups.js';
 import { statsBuild, statsStepMs } from './stats.js';
 
@@ -79,16 +79,22 @@ export function statsRoutes(db: Queryable, counters: Rollups, now: () => Date): 
         // What this process has counted but not written yet shows too.
         await counters.flush();
         const stepMs = statsStepMs(since, until);
-        const [rows, tokens, endpoints] = await Promise.all([rollupRead(db, since, until, stepMs), tokenList(db), endpointDisabledSummary(db)]);
-        const stats = statsBuild(rows, { since, until, stepMs }, new Map(tokens.map((t) => [t.id, { name: t.name, lastUsedAt: t.lastUsedAt }])));
+        const [rows, latency, tokens, endpoints, troubled] = await Promise.all([
+          rollupRead(db, since, until, stepMs),
+          rollupHistogramRead(db, 'delivery.latency', since, until, stepMs),
+          tokenList(db),
+          endpointDisabledSummary(db),
+          // Now, not over the range: the endpoints an operator should look at.
+          endpointTroubleList(db, OPERATIONAL_APP_ID),
+        ]);
+        const stats = statsBuild(rows, latency, { since, until, stepMs }, new Map(tokens.map((t) => [t.id, { name: t.name, lastUsedAt: t.lastUsedAt }])));
         return {
           ...stats,
           endpoints: {
             total: endpoints.total,
             disabled: endpoints.disabled,
             recentlyDisabled: endpoints.recent.map((e) => ({ ...e, updatedAt: iso(e.updatedAt) })),
-            // Now, not over the range: the endpoints an operator should look at.
-            troubled: (await endpointTroubleList(db, OPERATIONAL_APP_ID)).map((e) => ({ ...e, disabledAt: isoOrNull(e.disabledAt), failingSince: isoOrNull(e.failingSince), lastFailureAt: isoOrNull(e.lastFailureAt) })),
+            troubled: troubled.map((e) => ({ ...e, disabledAt: isoOrNull(e.disabledAt), failingSince: isoOrNull(e.failingSince), lastFailureAt: isoOrNull(e.lastFailureAt) })),
           },
         };
       },
