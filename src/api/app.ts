@@ -32,8 +32,10 @@ import { portalRulesCheck, portalScope } from './portal-scope.js';
 import { honoPath, routeHandler, type Route } from './route.js';
 import { tokenRoutes } from './token.js';
 import { ingestRoutes } from './ingest.js';
-import { receiveMount, RECEIVE_PATH, type ReceiveOptions } from '../inbound/receive.js';
+import { receiveMount, receiver, RECEIVE_PATH, type ReceiveOptions } from '../inbound/receive.js';
+import { receiveNodeHandler } from '../inbound/receive-node.js';
 import { rateShare, type RateShare } from '../inbound/rate-share.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestLogWriter } from '../inbound/request-log.js';
 
 export interface ApiOptions {
@@ -87,6 +89,8 @@ export interface Api {
   inboundLog: RequestLogWriter;
   /** The receive limits shared with other API processes (PostgreSQL only; see src/inbound/rate-share.ts). */
   inboundRates: RateShare | undefined;
+  /** The receive path on the Node request, ahead of Hono (src/inbound/receive-node.ts): true when it took the request. */
+  receive: (req: IncomingMessage, res: ServerResponse) => boolean;
   routes: Route[];
   openapi: Record<string, unknown>;
   auth: Authenticator;
@@ -172,7 +176,7 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
   const inboundRates = hookyard.storage.capabilities.embedded
     ? undefined
     : rateShare(hookyard.storage, { syncMs: options.inboundRateSyncMs ?? DEFAULTS.inboundRateSyncMs, log });
-  const inboundLog = receiveMount(app, hookyard.sources, {
+  const inbound = receiver(hookyard.sources, {
     maxBodyBytes: DEFAULTS.inboundMaxBodyBytes,
     limits: { perKeyPerMinute: DEFAULTS.inboundRateLimit, perIpPerMinute: DEFAULTS.inboundIpRateLimit, globalPerMinute: DEFAULTS.inboundGlobalRateLimit },
     // One list of trusted proxies for the whole server (console cookies, received webhooks' client address).
@@ -183,6 +187,7 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     ...options.inbound,
     log,
   });
+  receiveMount(app, inbound);
   docsMount(app);
 
   const authenticate: MiddlewareHandler<ApiEnv> = async (c, next) => {
@@ -219,5 +224,5 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     if (r.method === 'post' && !r.public && !r.noIdempotency) chain.push(r.idempotentReplay ? keys.deferred(r.idempotentReplay) : keys.middleware);
     app.on(r.method.toUpperCase(), [honoPath(r.path)], ...chain, handler);
   }
-  return { app, inboundLog, inboundRates, routes, openapi, auth };
+  return { app, inboundLog: inbound.writer, inboundRates, receive: receiveNodeHandler(inbound, log), routes, openapi, auth };
 }
