@@ -10,6 +10,7 @@ import { startReceiver } from '../test/receiver.js';
 import { describeEachStorage } from '../test/storages.js';
 
 interface AttemptJson {
+  id: string;
   response: string;
   responseStatusCode: number;
   status: number;
@@ -83,6 +84,54 @@ describeEachStorage('attempts say why they failed', (env) => {
       assert.deepEqual([withMsg.data[0]!.msg?.id, withMsg.data[0]!.msg?.eventType, withMsg.data[0]!.msg?.payload], [second.id, 'a.b', { n: 2 }]);
       const noContent = await svix.messageAttempt.listByEndpoint(app.id, 'ok', { withMsg: true, withContent: false });
       assert.deepEqual([noContent.data[0]!.msg?.id, noContent.data[0]!.msg?.payload, noContent.data[0]!.response], [second.id, {}, '{}']);
+    } finally {
+      await t.close();
+      await receiver.close();
+    }
+  });
+
+  test('one attempt (GET …/attempt/{attempt_id}) has its request and response headers, sensitive ones redacted, the signature kept', async () => {
+    const { hookyard, storage } = env();
+    const t = await testApi(hookyard);
+    const receiver = await startReceiver(() => ({ status: 500, headers: { 'x-receiver': 'sad', 'retry-after': '5' }, body: 'no' }));
+    try {
+      const app = await hookyard.applications.create({ name: 'detail' });
+      const secret = `whsec_${Buffer.alloc(24, 3).toString('base64')}`;
+      const ep = await hookyard.endpoints.create(app.id, { url: `${receiver.origin}/hook`, secret, headers: { 'X-Team': 'core', 'X-Api-Key': 'hush-hush', 'X-Marked': 'also-hush' } });
+      await hookyard.endpoints.headersUpdate(app.id, ep.id, { 'X-Team': 'core', 'X-Api-Key': 'hush-hush', 'X-Marked': 'also-hush' }, ['X-Marked']);
+      const { message } = await hookyard.messages.publish(app.id, { eventType: 'a.b', payload: { n: 3 } });
+      const worker = startWorker(hookyard, { ...TEST_WORKER, retrySchedule: [] });
+      await waitForAttempts(storage, [message.id], 1);
+      await worker.stop(1_000);
+      const sent = receiver.received[0]!;
+
+      const listed = await t.call('GET', `/api/v1/app/${app.id}/attempt/msg/${message.id}`);
+      const item = (listed.json as { data: Record<string, unknown>[] }).data[0]!;
+      assert.equal('requestHeaders' in item, false, 'lists stay as Svix\'s');
+      const res = await t.call('GET', `/api/v1/app/${app.id}/msg/${message.id}/attempt/${item.id as string}`);
+      assert.equal(res.status, 200);
+      const a = res.json as AttemptJson & { requestHeaders: Record<string, string>; responseHeaders: Record<string, string> | null; responseTruncated: boolean };
+      assert.deepEqual([a.responseStatusCode, a.errorClass, a.errorMessage], [500, 'status', 'status: the endpoint answered 500']);
+      assert.equal(a.requestHeaders['x-team'], 'core');
+      assert.equal(a.requestHeaders['x-api-key'], '[redacted]', 'a credential-like name is redacted');
+      assert.equal(a.requestHeaders['x-marked'], '[redacted]', 'a header the owner marked sensitive is redacted');
+      assert.equal(a.requestHeaders['content-type'], 'application/json');
+      assert.equal(a.requestHeaders['webhook-id'], message.id);
+      assert.equal(a.requestHeaders['webhook-signature'], sent.headers['webhook-signature'], 'the signature as sent (it is no secret)');
+      assert.equal(a.responseHeaders?.['x-receiver'], 'sad');
+      assert.equal(a.responseHeaders?.['retry-after'], '5');
+      assert.equal(a.responseTruncated, false);
+      const text = JSON.stringify(res.json);
+      for (const hidden of ['hush-hush', 'also-hush', secret, secret.slice(6)]) assert.ok(!text.includes(hidden), `${hidden.slice(0, 8)}… is not in the answer`);
+
+      // The official SDK still reads it (the extension fields are extra).
+      const svix = new Svix(t.token, { serverUrl: t.url });
+      assert.equal((await svix.messageAttempt.get(app.id, message.id, a.id)).responseStatusCode, 500);
+      // Expunging the content takes the response headers with it.
+      assert.equal((await t.call('DELETE', `/api/v1/app/${app.id}/msg/${message.id}/attempt/${a.id}/content`)).status, 204);
+      const expunged = (await t.call('GET', `/api/v1/app/${app.id}/msg/${message.id}/attempt/${a.id}`)).json as typeof a;
+      assert.deepEqual([expunged.response, expunged.responseHeaders], ['EXPUNGED', null]);
+      assert.equal(expunged.requestHeaders['x-team'], 'core');
     } finally {
       await t.close();
       await receiver.close();

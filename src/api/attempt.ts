@@ -27,6 +27,19 @@ export const attemptOutSchema = z.object({
   msg: messageOutSchema.nullable().optional().describe('The message, with `with_msg=true`; null when it is no longer kept'),
 });
 
+/**
+ * Hookyard extension on the one-attempt GET only (lists stay as Svix's): the request as sent and
+ * the response's headers, as the worker stored them. Credential-like custom headers are stored as
+ * `[redacted]` (src/delivery/attempt.ts); the signature headers are kept, being no secret.
+ */
+export const attemptDetailOutSchema = attemptOutSchema.extend({
+  requestHeaders: z.record(z.string(), z.string())
+    .describe('Hookyard extension: the request\'s headers as sent (lowercased), sensitive custom headers as `[redacted]`; `{}` when nothing was sent (the secret would not sign). The body is the message\'s payload (GET …/msg/{msg_id}), not stored again'),
+  responseHeaders: z.record(z.string(), z.string()).nullable()
+    .describe('Hookyard extension: the response\'s headers; null with no response, or once the content was expunged'),
+  responseTruncated: z.boolean().describe('Hookyard extension: `response` was cut at the worker\'s maxResponseBytes'),
+});
+
 /** Why an attempt failed: the worker's classes for no response, and `status` for a non-2xx answer. */
 function failure(a: Attempt): { errorClass: (typeof ERROR_CLASSES)[number]; errorMessage: string } | undefined {
   if (a.succeeded) return undefined;
@@ -134,8 +147,11 @@ export function attemptRoutes(attempts: AttemptService): Route[] {
     route({
       method: 'get', path: '/api/v1/app/{app_id}/msg/{msg_id}/attempt/{attempt_id}', operationId: 'v1.message-attempt.get', tag,
       summary: 'Get one attempt',
-      status: 200, response: { name: 'MessageAttemptOut', schema: attemptOutSchema },
-      handler: async ({ params }) => attemptOut(await attempts.get(params.app_id!, params.msg_id!, params.attempt_id!)),
+      status: 200, response: { name: 'MessageAttemptOut', schema: attemptDetailOutSchema },
+      handler: async ({ params }) => {
+        const a = await attempts.get(params.app_id!, params.msg_id!, params.attempt_id!);
+        return { ...attemptOut(a), requestHeaders: a.requestHeaders, responseHeaders: a.responseHeaders, responseTruncated: a.responseTruncated };
+      },
     }),
     route({
       method: 'delete', path: '/api/v1/app/{app_id}/msg/{msg_id}/attempt/{attempt_id}/content', operationId: 'v1.message-attempt.expunge-content', tag,

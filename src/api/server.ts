@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { Api } from './app.js';
 
@@ -12,9 +12,18 @@ export interface ApiServer {
 }
 
 /** `live`: the API's event streams, ended first on close (an Api has them; a bare Hono app in a test has none). */
-export async function apiListen(api: Pick<Api, 'app'> & { live?: Pick<Api['live'], 'close'> }, { host = '127.0.0.1', port = 0 }: { host?: string; port?: number } = {}): Promise<ApiServer> {
+export async function apiListen(api: Pick<Api, 'app'> & Partial<Pick<Api, 'receive' | 'inboundLog' | 'inboundRates'>> & { live?: Pick<Api['live'], 'close'> }, { host = '127.0.0.1', port = 0 }: { host?: string; port?: number } = {}): Promise<ApiServer> {
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: api.app.fetch, hostname: host, port }, () => resolve(s as Server)) as Server;
+    // Received webhooks are served on the Node request, ahead of Hono (src/inbound/receive-node.ts).
+    const s = serve({
+      fetch: api.app.fetch,
+      hostname: host,
+      port,
+      createServer: ((options: object, listener: (req: IncomingMessage, res: ServerResponse) => void) =>
+        createServer(options, (req, res) => {
+          if (!api.receive?.(req, res)) listener(req, res);
+        })) as unknown as typeof createServer,
+    }, () => resolve(s as Server)) as Server;
     s.once('error', reject);
   });
   // Node's default keep-alive timeout (5 s) is shorter than many clients'; idle
@@ -36,6 +45,15 @@ export async function apiListen(api: Pick<Api, 'app'> & { live?: Pick<Api['live'
       await Promise.all([closed, streams]);
       clearInterval(sweep);
       clearTimeout(timer);
+      // The last received requests' log rows, while the database is still open; a database that
+      // hangs must not hold the close (at most 1 s). The last rate counts are not worth a wait.
+      api.inboundRates?.stop();
+      if (api.inboundLog) {
+        api.inboundLog.stop();
+        let waited: NodeJS.Timeout | undefined;
+        await Promise.race([api.inboundLog.flush(), new Promise<void>((resolve) => (waited = setTimeout(resolve, 1_000)))]);
+        clearTimeout(waited);
+      }
     },
   };
 }

@@ -50,11 +50,16 @@ export async function portalTokensExpireAll(db: Queryable, appId: string, sessio
   return rows.length;
 }
 
-/** Portal tokens expired or revoked more than `olderThanMs` ago (the cleaner deletes them). */
-export async function portalTokensDeleteOld(db: Queryable, olderThanMs: number): Promise<number> {
-  const { rows } = await db.query(
-    `delete from hookyard.api_token where scope = 'app' and coalesce(least(revoked_at, expires_at), expires_at) < now() - make_interval(secs => $1::float8 / 1000) returning id`,
-    [olderThanMs],
+/**
+ * Portal tokens that ended (expired or revoked) before `before` (the console cleanup deletes them).
+ * Every portal token has an expiry, so each is deleted some time after it; a console session
+ * cannot outlive its token (sessionGetLive joins them).
+ */
+export async function portalTokensDeleteEnded(db: Queryable, before: Date): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `with gone as (delete from hookyard.api_token where scope = 'app' and least(revoked_at, expires_at) < $1 returning 1)
+     select count(*)::int as n from gone`,
+    [before],
   );
-  return rows.length;
+  return rows[0]?.n ?? 0;
 }

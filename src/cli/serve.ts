@@ -3,12 +3,11 @@ import { apiListen, type ApiServer } from '../api/server.js';
 import { controlTokenGenerate } from '../auth/control-token.js';
 import { tokenCount, tokenCreate } from '../auth/token.js';
 import type { Config } from '../config/config.js';
-import { apiOptionsFromConfig, cleanerOptionsFromConfig, healthPassOptionsFromConfig, workerOptionsFromConfig } from '../config/options.js';
+import { apiOptionsFromConfig, cleanerOptionsFromConfig, consoleCleanupOptionsFromConfig, healthPassOptionsFromConfig, workerOptionsFromConfig } from '../config/options.js';
 import type { Worker } from '../delivery/worker.js';
 import type { Hookyard } from '../hookyard.js';
 import { createLogger, type Logger } from '../log.js';
-import { healthPassStart } from '../maintenance/endpoint-health.js';
-import { cleanerStart } from '../maintenance/schedule.js';
+import { maintenanceStart } from '../maintenance/schedule.js';
 import { folderLockAnnounce } from '../store/folder-lock.js';
 import { hookyardOpen } from './open.js';
 import { explained, listenErrorLine } from './startup-error.js';
@@ -70,10 +69,14 @@ export async function serveStart(config: Config, version: string, log: Logger = 
   const hookyard = await hookyardOpen(config, { log });
   let api: ApiServer | undefined;
   let worker: Worker | undefined;
-  // Every process runs the retention cleaner, whatever its role, soon after start and then hourly.
-  const cleaner = cleanerStart({ storage: hookyard.storage, now: () => new Date() }, cleanerOptionsFromConfig(config), log);
-  // And the endpoint health pass (disabling endpoints that keep failing), on a low cadence.
-  const health = healthPassStart({ storage: hookyard.storage, now: () => new Date() }, healthPassOptionsFromConfig(config), log);
+  // Every process runs the maintenance tasks, whatever its role: the retention cleaner, the endpoint health pass
+  // (disabling endpoints that keep failing), the console cleanup and the resumption of background tasks a stopped
+  // process left running, each soon after start and then on its cadence.
+  const maintenance = maintenanceStart(
+    { storage: hookyard.storage, now: () => new Date() },
+    { cleaner: cleanerOptionsFromConfig(config), health: healthPassOptionsFromConfig(config), console: consoleCleanupOptionsFromConfig(config), tasks: hookyard.tasks },
+    log,
+  );
   try {
     if (config.role === 'api' || config.role === 'all') {
       // Embedded: the CLI manages tokens through this process (see auth/control-token.ts).
@@ -91,8 +94,7 @@ export async function serveStart(config: Config, version: string, log: Logger = 
       worker = hookyard.startWorker(workerOptionsFromConfig(config), log.child({ role: 'worker' }));
     }
   } catch (error) {
-    await cleaner.stop();
-    await health.stop();
+    await maintenance.stop();
     await api?.close(0);
     await hookyard.close();
     throw error;
@@ -102,7 +104,7 @@ export async function serveStart(config: Config, version: string, log: Logger = 
     hookyard,
     async stop() {
       // All three drain at once, each within the grace time; the database closes last.
-      await Promise.all([api?.close(config.shutdownGraceMs), worker?.stop(config.shutdownGraceMs), cleaner.stop(), health.stop()]);
+      await Promise.all([api?.close(config.shutdownGraceMs), worker?.stop(config.shutdownGraceMs), maintenance.stop()]);
       await hookyard.close();
     },
   };

@@ -37,6 +37,7 @@ export const SETTINGS = {
   // The console and the app portal (see docs/console.md)
   sessionIdleMs: { env: 'HOOKYARD_SESSION_IDLE_MS', flag: 'session-idle-ms', help: `a console session unused this long ends, ms; each use slides it (default ${DEFAULTS.sessionIdleMs})` },
   sessionMaxMs: { env: 'HOOKYARD_SESSION_MAX_MS', flag: 'session-max-ms', help: `a console session ends this long after sign-in however it is used, ms (default ${DEFAULTS.sessionMaxMs})` },
+  rollupRetentionDays: { env: 'HOOKYARD_ROLLUP_RETENTION_DAYS', flag: 'rollup-retention-days', help: `the dashboard's per-minute counters are deleted after this many days; the stats cover at most 31 days (default ${DEFAULTS.rollupRetentionDays})` },
   secureCookies: { env: 'HOOKYARD_SECURE_COOKIES', flag: 'secure-cookies', help: `the session cookie's Secure flag: auto (for HTTPS requests, X-Forwarded-Proto from --trusted-proxies included)|always|never (default ${DEFAULTS.secureCookies})` },
   trustedProxies: { env: 'HOOKYARD_TRUSTED_PROXIES', flag: 'trusted-proxies', help: 'CIDRs of reverse proxies whose X-Forwarded-Proto (console cookies) and X-Forwarded-For (the client address of received webhooks) are believed, e.g. 10.0.0.0/8 (default none)' },
   publicUrl: { env: 'HOOKYARD_PUBLIC_URL', flag: 'public-url', help: 'the URL browsers and third parties reach this server at, e.g. https://hooks.example.com, for app portal links and sources\' ingestUrl (default: the URL of the request that asks for one)' },
@@ -47,7 +48,7 @@ export const SETTINGS = {
   inboundMaxBodyBytes: { env: 'HOOKYARD_INBOUND_MAX_BODY_BYTES', flag: 'inbound-max-body-bytes', help: `largest received webhook body, bytes, unless a source sets its own; larger gets 413 (default ${DEFAULTS.inboundMaxBodyBytes})` },
   inboundRateLimit: { env: 'HOOKYARD_INBOUND_RATE_LIMIT', flag: 'inbound-rate-limit', help: `received webhooks per minute per source, unless it sets its own; 0 = off (default ${DEFAULTS.inboundRateLimit})` },
   inboundIpRateLimit: { env: 'HOOKYARD_INBOUND_IP_RATE_LIMIT', flag: 'inbound-ip-rate-limit', help: `received webhooks per minute per client address; 0 = off (default ${DEFAULTS.inboundIpRateLimit})` },
-  inboundGlobalRateLimit: { env: 'HOOKYARD_INBOUND_GLOBAL_RATE_LIMIT', flag: 'inbound-global-rate-limit', help: `received webhooks per minute in all, per process; 0 = off (default ${DEFAULTS.inboundGlobalRateLimit})` },
+  inboundGlobalRateLimit: { env: 'HOOKYARD_INBOUND_GLOBAL_RATE_LIMIT', flag: 'inbound-global-rate-limit', help: `received webhooks per minute in all (across the API processes of one PostgreSQL database); 0 = off (default ${DEFAULTS.inboundGlobalRateLimit})` },
   inboundLogRejectedPerMinute: { env: 'HOOKYARD_INBOUND_LOG_REJECTED_PER_MINUTE', flag: 'inbound-log-rejected-per-minute', help: `rejected requests logged one row each per source and minute; beyond, counted into aggregate rows (default ${DEFAULTS.inboundLogRejectedPerMinute})` },
   // Delivery (see docs/delivery.md)
   retrySchedule: { env: 'HOOKYARD_RETRY_SCHEDULE', flag: 'retry-schedule', help: `retry delays in ms after the first attempt, comma-separated (default ${W.retrySchedule.join(',')})` },
@@ -117,6 +118,7 @@ export const configSchema = z.object({
   shutdownGraceMs: intFrom(0, 10 * 60 * 1000).default(DEFAULTS.shutdownGraceMs),
   sessionIdleMs: intFrom(60_000, 30 * 86_400_000).default(DEFAULTS.sessionIdleMs),
   sessionMaxMs: intFrom(60_000, 365 * 86_400_000).default(DEFAULTS.sessionMaxMs),
+  rollupRetentionDays: intFrom(1, 3650).default(DEFAULTS.rollupRetentionDays),
   secureCookies: z.enum(['auto', 'always', 'never']).default(DEFAULTS.secureCookies),
   trustedProxies: cidrsSetting,
   publicUrl: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')).optional(),

@@ -28,6 +28,9 @@ export const DEFAULTS = {
   /** Console sessions: an unused session ends after the idle time; any session after the maximum (src/console/session.ts). */
   sessionIdleMs: 8 * 60 * 60 * 1000,
   sessionMaxMs: 7 * 24 * 60 * 60 * 1000,
+  /** The dashboard's rollups are kept this long (the stats cover 31 days at most); an ended portal token a day. */
+  rollupRetentionDays: 31,
+  portalTokenKeepMs: 24 * 60 * 60 * 1000,
   /** The session cookie's Secure flag: 'auto' sets it for HTTPS requests (X-Forwarded-Proto from trusted proxies counts). */
   secureCookies: 'auto',
   /** Live updates (server-sent events): streams one process serves at most, and per console session (a browser allows about 6 connections per server). */
@@ -41,6 +44,8 @@ export const DEFAULTS = {
   inboundRateLimit: 100,
   inboundIpRateLimit: 1_000,
   inboundGlobalRateLimit: 10_000,
+  /** How often API processes on one PostgreSQL database share their inbound rate counts (ms); src/inbound/rate-share.ts. */
+  inboundRateSyncMs: 1_000,
   /** Rejected requests logged one by one per source and minute; beyond, counted into aggregate rows. */
   inboundLogRejectedPerMinute: 60,
   // The server (serve).
@@ -82,8 +87,20 @@ export const CLEANER_DEFAULTS = {
   everyMs: 60 * 60 * 1000,
 } as const;
 
-/** The endpoint health pass's cadence (src/maintenance/health-schedule.ts): cheap, so soon after start, then every 10 minutes. */
+/** The endpoint health pass's cadence (src/maintenance/schedule.ts): cheap, so soon after start, then every 10 minutes. */
 export const HEALTH_PASS_DEFAULTS = {
   firstAfterMs: 30_000,
   everyMs: 10 * 60 * 1000,
+} as const;
+
+/** The console cleanup's cadence (ended sessions and portal tokens, old rollups): a minute after start, then hourly. */
+export const CONSOLE_CLEANUP_DEFAULTS = {
+  firstAfterMs: 60_000,
+  everyMs: 60 * 60 * 1000,
+} as const;
+
+/** How often a process looks for background tasks (replay, recover) that a process which died left running. */
+export const TASK_RESUME_DEFAULTS = {
+  firstAfterMs: 10_000,
+  everyMs: 30_000,
 } as const;

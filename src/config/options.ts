@@ -1,6 +1,7 @@
 import type { ApiOptions } from '../api/app.js';
 import type { WorkerOptions } from '../delivery/options.js';
 import type { HookyardOptions } from '../hookyard.js';
+import type { ConsoleCleanupOptions } from '../console/cleanup.js';
 import type { CleanerOptions } from '../maintenance/cleaner.js';
 import type { HealthPassOptions } from '../maintenance/endpoint-health.js';
 import type { Config } from './config.js';
@@ -73,6 +74,11 @@ export function workerOptionsFromConfig(config: Config): WorkerOptions {
 /** When the endpoint health pass disables an endpoint that keeps failing. */
 export function healthPassOptionsFromConfig(config: Config): HealthPassOptions {
   return { failingMs: config.endpointFailingHours * 3_600_000 };
+}
+
+/** What the console cleanup keeps, and for how long. */
+export function consoleCleanupOptionsFromConfig(config: Config): ConsoleCleanupOptions {
+  return { rollupRetentionMs: config.rollupRetentionDays * 24 * 60 * 60 * 1000, portalTokenKeepMs: DEFAULTS.portalTokenKeepMs };
 }
 
 /** What the retention cleaner keeps, and for how long. */

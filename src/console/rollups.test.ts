@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { loadavg } from 'node:os';
 import { test } from 'node:test';
 import { startWorker, type Worker } from '../delivery/worker.js';
 import { testApi, type TestApi } from '../test/api.js';
@@ -6,7 +7,7 @@ import { TEST_WORKER, waitForAttempts } from '../test/delivery.js';
 import { startReceiver, type Receiver } from '../test/receiver.js';
 import { describeEachStorage } from '../test/storages.js';
 import { latencyBucket, latencyBucketUpper, latencyQuantile, LATENCY_BUCKETS } from './histogram.js';
-import { rollupRead } from './rollup-sql.js';
+import { rollupHistogramRead, rollupRead } from './rollup-sql.js';
 import { rollups } from './rollups.js';
 import { statsBuild, statsStepMs, type Stats } from './stats.js';
 
@@ -56,7 +57,7 @@ describeEachStorage('rollups', (env) => {
 
     const since = new Date(Date.parse('2026-03-01T10:00:00Z'));
     const until = new Date(since.getTime() + 3 * 60_000);
-    const stats = statsBuild(await rollupRead(db, since, until, 60_000), { since, until, stepMs: 60_000 }, new Map());
+    const stats = statsBuild(await rollupRead(db, since, until, 60_000), await rollupHistogramRead(db, 'delivery.latency', since, until, 60_000), { since, until, stepMs: 60_000 }, new Map());
     assert.deepEqual(stats.series.deliveries.succeeded, [6, 3, 0]);
     assert.deepEqual(stats.series.deliveries.failed, [2, 0, 0]);
     assert.deepEqual(stats.series.failedAttempts, [1, 2, 0]);
@@ -85,17 +86,29 @@ describeEachStorage('rollups', (env) => {
     }
     const addNs = ((performance.now() - started) * 1e6) / (attempts * 2.4);
     await r.stop();
-    const { rows } = await db.query<{ n: number }>('select count(*)::int as n from hookyard.rollup_minute');
-    const api = await testApi(env().hookyard);
+    const { rows } = await db.query<{ counters: number; histograms: number }>(
+      'select (select count(*)::int from hookyard.rollup_minute where minute >= $1) as counters, (select count(*)::int from hookyard.rollup_histogram where minute >= $1) as histograms',
+      [new Date(end - day)],
+    );
+    // Timed as a server answers (testApi's response validation, 15,000 numbers through zod, is a test's cost, not the
+    // server's); one more call below is validated against the schema.
+    const api = await testApi(env().hookyard, { validateResponses: false });
+    const path = `/console/api/stats?since=${new Date(end - day).toISOString()}&until=${new Date(end).toISOString()}`;
     try {
       const timings: number[] = [];
       let body: Stats | undefined;
-      for (let i = 0; i < 3; i++) {
+      for (let i = 0; i < 5; i++) {
         const t0 = performance.now();
-        const res = await api.call('GET', `/console/api/stats?since=${new Date(end - day).toISOString()}&until=${new Date(end).toISOString()}`);
+        const res = await api.call('GET', path);
         timings.push(performance.now() - t0);
         assert.equal(res.status, 200);
         body = res.json as Stats;
+      }
+      const checked = await testApi(env().hookyard);
+      try {
+        assert.equal((await checked.call('GET', path)).status, 200);
+      } finally {
+        await checked.close();
       }
       assert.equal(body!.time.length, 1440);
       assert.equal(body!.totals.deliveries.succeeded + body!.totals.deliveries.retrying, attempts);
@@ -105,11 +118,20 @@ describeEachStorage('rollups', (env) => {
       const q0 = performance.now();
       const read = await rollupRead(db, new Date(end - day), new Date(end), 60_000);
       const sqlMs = performance.now() - q0;
+      const h0 = performance.now();
+      const latency = await rollupHistogramRead(db, 'delivery.latency', new Date(end - day), new Date(end), 60_000);
+      const histMs = performance.now() - h0;
       const b0 = performance.now();
-      statsBuild(read, { since: new Date(end - day), until: new Date(end), stepMs: 60_000 }, new Map());
+      statsBuild(read, latency, { since: new Date(end - day), until: new Date(end), stepMs: 60_000 }, new Map());
       const buildMs = performance.now() - b0;
-      // Shown with --verbose; the figures are from a shared, busy machine. The bound guards against a scan creeping in.
-      t.diagnostic(`${env().kind}: ${rows[0]!.n} rollup rows for ${attempts} attempts; add() ~${addNs.toFixed(0)} ns; GET /console/api/stats over 24 h: ${timings.map((ms) => ms.toFixed(0)).join(', ')} ms (its query ${sqlMs.toFixed(0)} ms, building ${buildMs.toFixed(0)} ms)`);
+      // Shown with --verbose; the figures are from a shared, busy machine (hence the load average). The bound guards
+      // against a scan creeping in, not a timing target: see docs/console.md for measured figures.
+      t.diagnostic(
+        `${env().kind} (load ${loadavg().map((l) => l.toFixed(1)).join(' ')}): ${rows[0]!.counters} counter rows + ${rows[0]!.histograms} histogram rows for ${attempts} attempts; ` +
+          `add() ~${addNs.toFixed(0)} ns; GET /console/api/stats over 24 h, 5 calls by fetch on loopback: ${timings.map((ms) => ms.toFixed(0)).join(', ')} ms ` +
+          `(alone: the counters query ${sqlMs.toFixed(0)} ms, the histograms ${histMs.toFixed(0)} ms, building the figures ${buildMs.toFixed(0)} ms)`,
+      );
+      assert.ok(rows[0]!.histograms <= 1440, 'one histogram row per minute');
       assert.ok(best < 5000, `stats took ${best} ms`);
     } finally {
       await api.close();
@@ -137,15 +159,18 @@ describeEachStorage('rollups', (env) => {
       assert.ok(stats.totals.deliveries.succeeded >= 1 && stats.totals.deliveries.retrying >= 1, JSON.stringify(stats.totals));
       assert.ok(stats.totals.failingEndpoints >= 1);
       assert.notEqual(stats.totals.latencyP50Ms, null);
-      const me = stats.tokens.find((tk) => tk.name === 'test');
+      // Other tests of this file made tokens named 'test' too: this one is found by its prefix.
+      const tokens = (await api.call('GET', '/api/v1/token')).json as { data: { id: string; prefix: string; lastUsedAt: string | null }[] };
+      const mine = tokens.data.find((tk) => api.token.startsWith(tk.prefix))!;
+      const me = stats.tokens.find((tk) => tk.id === mine.id);
       assert.ok(me && me.requests >= 2, JSON.stringify(stats.tokens));
       assert.ok(stats.endpoints.total >= 2);
       const refused = await api.call('GET', '/api/v1/app/unknown_app');
       assert.equal(refused.status, 404);
       const again = (await api.call('GET', `/console/api/stats?since=${since}`)).json as Stats;
-      assert.ok(again.tokens.find((tk) => tk.name === 'test')!.errors >= 1, 'the 404 counted as an error of that token');
-      const listed = await api.call('GET', '/api/v1/token');
-      assert.ok((listed.json as { data: { name: string; lastUsedAt: string | null }[] }).data.find((tk) => tk.name === 'test')!.lastUsedAt, 'last use recorded');
+      assert.ok(again.tokens.find((tk) => tk.id === mine.id)!.errors >= 1, 'the 404 counted as an error of that token');
+      const listed = (await api.call('GET', '/api/v1/token')).json as typeof tokens;
+      assert.ok(listed.data.find((tk) => tk.id === mine.id)!.lastUsedAt, 'last use recorded');
     } finally {
       await worker.stop(1_000);
       await api.close();

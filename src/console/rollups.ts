@@ -1,8 +1,8 @@
 import { databaseUnavailable, unavailableReason } from '../store/unavailable.js';
 import type { Logger } from '../log.js';
 import type { Queryable } from '../store/port.js';
-import { latencyBucket } from './histogram.js';
-import { rollupAddMany, type RollupAdd } from './rollup-sql.js';
+import { LATENCY_BUCKETS, latencyBucket } from './histogram.js';
+import { rollupAddMany, type HistogramAdd, type RollupAdd } from './rollup-sql.js';
 
 /**
  * Per-minute counters for the dashboard, kept as work happens. `add` is a Map
@@ -15,7 +15,8 @@ import { rollupAddMany, type RollupAdd } from './rollup-sql.js';
  * Metrics (key in brackets):
  * - `message.published` []: messages created (a repeated eventId is not counted);
  * - `delivery.attempt` [succeeded | retrying | failed]: attempts by outcome (failed: no retry left);
- * - `delivery.latency` [bucket]: attempt durations as a histogram (histogram.ts);
+ * - `delivery.latency`: attempt durations as a histogram (histogram.ts), one row per minute in
+ *   hookyard.rollup_histogram (an array of counts by bucket, migration 024);
  * - `endpoint.failed` [endpoint id]: attempts that failed, per endpoint;
  * - `inbound.request` [outcome]: inbound requests, for src/inbound (e.g. accepted, rejected reasons);
  * - `api.request`, `api.error` [token id, '' when unauthenticated]: API requests, and those answered >= 400.
@@ -51,6 +52,8 @@ export function rollups(db: Queryable, { flushMs = 2_000, maxKeys = 100_000, now
   let counts = new Map<string, number>();
   // The latest time each token was seen, for api_token.last_used_at.
   let seen = new Map<string, number>();
+  // Latency histograms by minute: one array of counts each, so a minute is one row however spread.
+  let histograms = new Map<number, number[]>();
   let flushing: Promise<void> | undefined;
   const counters = { flushes: 0, flushMs: 0, dropped: 0 };
 
@@ -73,19 +76,30 @@ export function rollups(db: Queryable, { flushMs = 2_000, maxKeys = 100_000, now
     count(`${at - (at % MINUTE)}${SEP}${metric}${SEP}${key}`, n);
   }
 
+  function latency(ms: number): void {
+    const at = now();
+    const minute = at - (at % MINUTE);
+    let h = histograms.get(minute);
+    if (!h) histograms.set(minute, (h = new Array<number>(LATENCY_BUCKETS).fill(0)));
+    h[latencyBucket(ms)]!++;
+  }
+
   async function writeOnce(): Promise<void> {
-    if (counts.size === 0 && seen.size === 0) return;
+    if (counts.size === 0 && seen.size === 0 && histograms.size === 0) return;
     const batch = counts;
     const tokens = seen;
+    const hist = histograms;
     counts = new Map();
     seen = new Map();
+    histograms = new Map();
     const rows: RollupAdd[] = [...batch].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, value]) => {
       const [minute, metric, key] = k.split(SEP);
       return { minute: Number(minute), metric: metric!, key: key!, value };
     });
     const started = performance.now();
     try {
-      await rollupAddMany(db, rows, [...tokens].sort().map(([id, at]) => ({ id, at: new Date(at) })));
+      const histRows: HistogramAdd[] = [...hist].sort(([a], [b]) => a - b).map(([minute, counts]) => ({ minute, metric: 'delivery.latency', counts }));
+      await rollupAddMany(db, rows, [...tokens].sort().map(([id, at]) => ({ id, at: new Date(at) })), histRows);
       counters.flushes++;
       counters.flushMs += performance.now() - started;
     } catch (error) {
@@ -95,6 +109,11 @@ export function rollups(db: Queryable, { flushMs = 2_000, maxKeys = 100_000, now
         else counters.dropped += v;
       }
       for (const [id, at] of tokens) seen.set(id, Math.max(at, seen.get(id) ?? 0));
+      for (const [minute, h] of hist) {
+        const had = histograms.get(minute);
+        if (had) for (let i = 0; i < h.length; i++) had[i]! += h[i]!;
+        else histograms.set(minute, h);
+      }
       // An outage is logged once, where it starts and ends (store/outage.ts); a flush every few
       // seconds must not add a stack trace each time.
       if (databaseUnavailable(error)) log?.warn({ reason: unavailableReason(error), keys: batch.size }, 'rollup flush waits for the database; keeping the counters');
@@ -113,12 +132,12 @@ export function rollups(db: Queryable, { flushMs = 2_000, maxKeys = 100_000, now
 
   return {
     add,
-    latency: (ms) => add('delivery.latency', String(latencyBucket(ms))),
+    latency,
     flush,
     async stop() {
       clearInterval(timer);
       await flush();
     },
-    stats: () => ({ pendingKeys: counts.size, ...counters }),
+    stats: () => ({ pendingKeys: counts.size + histograms.size, ...counters }),
   };
 }

@@ -38,8 +38,21 @@ export async function sessionDelete(db: Queryable, idHash: string): Promise<void
   await db.query('delete from hookyard.console_session where id_hash = $1', [idHash]);
 }
 
-/** Sessions past their expiry (the cleaner's). */
-export async function sessionDeleteExpired(db: Queryable, now: Date): Promise<number> {
-  const { rows } = await db.query('delete from hookyard.console_session where expires_at <= $1 returning token_id', [now]);
-  return rows.length;
+/**
+ * Sessions that can no longer be used (the console cleanup's): past their expiry (index
+ * console_session_expires), or whose token is revoked or gone. Those are refused at once anyway
+ * (sessionGetLive); this only reclaims their rows.
+ */
+export async function sessionDeleteEnded(db: Queryable, now: Date): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `with gone as (
+       delete from hookyard.console_session s
+        where s.expires_at <= $1
+           or not exists (select 1 from hookyard.api_token t where t.id = s.token_id and t.revoked_at is null)
+        returning 1
+     )
+     select count(*)::int as n from gone`,
+    [now],
+  );
+  return rows[0]?.n ?? 0;
 }

@@ -1,5 +1,5 @@
 import { LATENCY_BUCKETS, latencyQuantile } from './histogram.js';
-import type { RollupSlotRow } from './rollup-sql.js';
+import type { HistogramSlotRow, RollupSlotRow } from './rollup-sql.js';
 
 /** The dashboard's figures, from the rollups of a range (pure). */
 export interface Stats {
@@ -43,7 +43,11 @@ export interface TokenInfo {
 
 const OUTCOMES = ['succeeded', 'retrying', 'failed'] as const;
 
-export function statsBuild(rows: RollupSlotRow[], range: { since: Date; until: Date; stepMs: number }, tokenInfo: Map<string, TokenInfo>): Stats {
+/**
+ * `rows` are the counters per slot, `latency` the latency histogram's rows (one per minute);
+ * percentiles come from the histograms merged per slot and over the range, in one pass.
+ */
+export function statsBuild(rows: RollupSlotRow[], latency: HistogramSlotRow[], range: { since: Date; until: Date; stepMs: number }, tokenInfo: Map<string, TokenInfo>): Stats {
   const slots = Math.max(1, Math.ceil((range.until.getTime() - range.since.getTime()) / range.stepMs));
   const zeros = () => new Array<number>(slots).fill(0);
   const series: Stats['series'] = {
@@ -56,7 +60,8 @@ export function statsBuild(rows: RollupSlotRow[], range: { since: Date; until: D
     apiRequests: zeros(),
     apiErrors: zeros(),
   };
-  const histograms = Array.from({ length: slots }, () => new Array<number>(LATENCY_BUCKETS).fill(0));
+  // One flat buffer of counts by slot and bucket (a day: 1,440 × 81).
+  const histograms = new Float64Array(slots * LATENCY_BUCKETS);
   const total = new Array<number>(LATENCY_BUCKETS).fill(0);
   const perToken = new Map<string, { requests: number; errors: number }>();
   let failingTotal = 0;
@@ -74,19 +79,24 @@ export function statsBuild(rows: RollupSlotRow[], range: { since: Date; until: D
     if (slot < 0 || slot >= slots) continue;
     if (metric === 'message.published') series.messagesPublished[slot]! += value;
     else if (metric === 'delivery.attempt' && (OUTCOMES as readonly string[]).includes(key)) series.deliveries[key as (typeof OUTCOMES)[number]][slot]! += value;
-    else if (metric === 'delivery.latency') {
-      const b = Number(key);
-      if (b >= 0 && b < LATENCY_BUCKETS) {
-        histograms[slot]![b]! += value;
-        total[b]! += value;
-      }
-    } else if (metric === 'endpoint.failed') series.failedAttempts[slot]! += value;
+    else if (metric === 'endpoint.failed') series.failedAttempts[slot]! += value;
     else if (metric === 'inbound.request') (series.inbound[key] ??= zeros())[slot]! += value;
     else if (metric === 'api.request') series.apiRequests[slot]! += value;
     else if (metric === 'api.error') series.apiErrors[slot]! += value;
   }
-  series.latencyP50Ms = histograms.map((h) => latencyQuantile(h, 0.5));
-  series.latencyP99Ms = histograms.map((h) => latencyQuantile(h, 0.99));
+  for (const { slot, counts } of latency) {
+    if (slot < 0 || slot >= slots) continue;
+    const at = slot * LATENCY_BUCKETS;
+    for (let b = 0; b < LATENCY_BUCKETS && b < counts.length; b++) {
+      histograms[at + b]! += counts[b]!;
+      total[b]! += counts[b]!;
+    }
+  }
+  for (let slot = 0; slot < slots; slot++) {
+    const h = histograms.subarray(slot * LATENCY_BUCKETS, (slot + 1) * LATENCY_BUCKETS);
+    series.latencyP50Ms.push(latencyQuantile(h, 0.5));
+    series.latencyP99Ms.push(latencyQuantile(h, 0.99));
+  }
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const deliveries = { succeeded: sum(series.deliveries.succeeded), retrying: sum(series.deliveries.retrying), failed: sum(series.deliveries.failed) };
   const attempts = deliveries.succeeded + deliveries.retrying + deliveries.failed;

@@ -40,6 +40,7 @@ export interface EndpointStats {
 /** Hookyard's endpoint health (branch endpoint-health); every field may be absent. */
 export interface EndpointHealth {
   consecutiveFailures?: number;
+  failingSince?: string | null;
   lastSuccessAt?: string | null;
   lastFailureAt?: string | null;
   disabledAt?: string | null;
@@ -74,6 +75,8 @@ export interface AttemptOut {
   requestHeaders?: Record<string, string> | null;
   requestBody?: string | null;
   responseHeaders?: Record<string, string> | null;
+  /** Hookyard extensions of the one-attempt GET: requestHeaders, responseHeaders, responseTruncated. */
+  responseTruncated?: boolean;
   msg?: MessageOut | null;
 }
 

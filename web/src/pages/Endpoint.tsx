@@ -4,6 +4,8 @@ import { sameId, useLiveReload } from '../live';
 import { useAction, useLoad } from '../load';
 import { Attempts } from '../parts/Attempts';
 import { EndpointForm } from '../parts/EndpointForm';
+import { RecentAttempts } from '../parts/RecentAttempts';
+import { Secret } from '../parts/Secret';
 import { TaskProgress } from '../parts/Task';
 import { Problem, Time, headersParse, localToIso } from '../parts/common';
 import { href, navigate } from '../route';
@@ -112,50 +114,6 @@ export function Endpoint({ appId, endpointId }: { appId: string; endpointId: str
   );
 }
 
-function Secret({ base }: { base: string }) {
-  const [secret, setSecret] = useState('');
-  const action = useAction();
-  const reveal = () =>
-    action.run(async () => {
-      setSecret((await get<{ key: string }>(`${base}/secret`)).key);
-    });
-  const rotate = () => {
-    if (!confirm('Rotate the signing secret? The receiver must switch to the new one; the old one keeps co-signing for a short grace period.')) return;
-    void action.run(async () => {
-      await post(`${base}/secret/rotate`, {});
-      setSecret('');
-      return 'Secret rotated. Reveal it to copy the new one.';
-    });
-  };
-  return (
-    <div class="card">
-      <h2>Signing secret</h2>
-      {secret ? (
-        <>
-          <p class="warning-text">Keep this secret: anyone who has it can forge webhooks to this endpoint.</p>
-          <p>
-            <code class="secret" id="endpoint-secret">
-              {secret}
-            </code>
-          </p>
-          <button type="button" onClick={() => setSecret('')}>
-            Hide
-          </button>
-        </>
-      ) : (
-        <button type="button" onClick={reveal} disabled={action.busy}>
-          Reveal secret
-        </button>
-      )}{' '}
-      <button type="button" onClick={rotate} disabled={action.busy}>
-        Rotate secret
-      </button>
-      <Problem error={action.error} />
-      {action.done && <p role="status">{action.done}</p>}
-    </div>
-  );
-}
-
 function Headers({ base }: { base: string }) {
   const headers = useLoad(() => get<{ headers: Record<string, string>; sensitive: string[] }>(`${base}/headers`), [base]);
   const [text, setText] = useState<string | null>(null);
@@ -240,7 +198,10 @@ function Recover({ base }: { base: string }) {
     action.run(async () => {
       const body = { since: localToIso(since) ?? new Date(Date.now() - 24 * 3600_000).toISOString() };
       try {
+        // Recover re-sends deliveries that failed for good; those still retrying are not its business, so say how many there are.
+        const before = what === 'recover' ? await get<EndpointStats>(`${base}/stats?since=${encodeURIComponent(body.since)}`).catch(() => null) : null;
         setTask(await post<TaskOut>(`${base}/${what}`, body));
+        if (before) return recoverSummary(before);
       } catch (error) {
         if (what === 'replay-missing' && isMissing(error)) {
           setReplayMissing(false);
@@ -264,12 +225,18 @@ function Recover({ base }: { base: string }) {
           </button>
         )}
       </div>
-      <p class="muted">Recover re-sends failed deliveries; replay sends messages the endpoint never got.</p>
+      <p class="muted">Recover re-sends deliveries that failed for good (all retries used); replay sends messages the endpoint never got.</p>
       <TaskProgress task={task} />
       <Problem error={action.error} />
       {action.done && <p role="status">{action.done}</p>}
     </div>
   );
+}
+
+function recoverSummary(s: EndpointStats): string {
+  const waiting = s.pending + s.sending;
+  const failed = `${s.fail} ${s.fail === 1 ? 'delivery' : 'deliveries'} in that time had failed for good${s.fail ? ' and are sent again' : ': nothing to re-send'}`;
+  return waiting ? `${failed}; ${waiting} ${waiting === 1 ? 'is' : 'are'} still retrying or pending, and go on their schedule.` : `${failed}.`;
 }
 
 /** Counters by status, and the health fields a server with endpoint health answers. */
@@ -285,10 +252,12 @@ function Health({ base, endpointId, endpoint }: { base: string; endpointId: stri
   );
   useLiveReload(['attempt', 'endpoint'], (i) => sameId(i.endpointId, endpointId), () => (stats.reload(), health.reload()), { poll: false });
   const h: EndpointHealth = { ...(endpoint ?? {}), ...(health.data ?? {}) } as EndpointHealth;
+  // The counters are of deliveries (a message to this endpoint, with all its retries), not attempts.
   const rows: [string, unknown][] = [
-    ['Consecutive failures', h.consecutiveFailures],
+    ['Failing since', h.failingSince],
+    ['Deliveries failed for good in a row', h.consecutiveFailures],
     ['Last success', h.lastSuccessAt],
-    ['Last failure', h.lastFailureAt],
+    ['Last failed attempt', h.lastFailureAt],
     ['Disabled at', h.disabledAt],
   ];
   return (
@@ -301,10 +270,10 @@ function Health({ base, endpointId, endpoint }: { base: string; endpointId: stri
             <strong>{stats.data.success}</strong> succeeded
           </li>
           <li>
-            <strong>{stats.data.fail}</strong> failed
+            <strong>{stats.data.fail}</strong> failed for good
           </li>
           <li>
-            <strong>{stats.data.pending + stats.data.sending}</strong> pending
+            <strong>{stats.data.pending + stats.data.sending}</strong> pending or retrying
           </li>
           <li>
             <strong>{stats.data.canceled}</strong> canceled
@@ -320,6 +289,8 @@ function Health({ base, endpointId, endpoint }: { base: string; endpointId: stri
               <dd>{typeof v === 'number' ? v : <Time at={v as string | null} />}</dd>
             </>
           ))}
+        {/* base is /api/v1/app/{app}/endpoint/{endpoint} (Endpoint above); its attempts are under /attempt/. */}
+        <RecentAttempts path={base.replace('/endpoint/', '/attempt/endpoint/')} />
       </dl>
     </div>
   );

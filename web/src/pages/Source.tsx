@@ -4,6 +4,8 @@ import { sameId, useLiveReload } from '../live';
 import { useAction, useLoad } from '../load';
 import { Copy, Json, Loading, Pager, Problem, Time, listParse } from '../parts/common';
 import { href, navigate } from '../route';
+import { ForwardedMessage } from '../parts/ForwardedMessage';
+import { SourceEndpoints } from '../parts/SourceEndpoints';
 import { sampleSign } from '../sign';
 import type { SourceOut } from '../types';
 import { SECRET_TYPES } from './Sources';
@@ -62,6 +64,12 @@ export function Source({ sourceId }: { sourceId: string }) {
           <button type="button" class="danger" onClick={deleteSource}>
             Delete source
           </button>
+        </>
+      )}
+      {s && (
+        <>
+          <h2>Forwarding (ingest endpoints)</h2>
+          <SourceEndpoints source={s} />
         </>
       )}
       <h2>Request log</h2>
@@ -324,8 +332,14 @@ function RequestLog({ base, sourceId, tick }: { base: string; sourceId: string; 
                       <dl class="facts">
                         <dt>Event type</dt>
                         <dd>{r.eventType ?? '—'}</dd>
-                        <dt>Message</dt>
-                        <dd>{r.messageId ? <code>{r.messageId}</code> : '—'}</dd>
+                        {r.messageId ? (
+                          <ForwardedMessage sourceBase={base} messageId={r.messageId} />
+                        ) : (
+                          <>
+                            <dt>Message</dt>
+                            <dd>—</dd>
+                          </>
+                        )}
                         <dt>User agent</dt>
                         <dd>{r.userAgent ?? '—'}</dd>
                         <dt>Duration</dt>

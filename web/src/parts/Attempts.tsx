@@ -8,7 +8,10 @@ import { href } from '../route';
 import type { AttemptOut, MessageOut } from '../types';
 import { Json, Loading, Pager, Problem, Status, Time } from './common';
 
-export function Attempts({ appId, path, caption, showMessage = true, concerns }: { appId: string; path: string; caption: string; showMessage?: boolean; concerns: (item: LiveItem) => boolean }) {
+/** Without `concerns`, any attempt anywhere reloads the list. */
+const everyAttempt = () => true;
+
+export function Attempts({ appId, path, caption, showMessage = true, concerns = everyAttempt }: { appId: string; path: string; caption: string; showMessage?: boolean; concerns?: (item: LiveItem) => boolean }) {
   const [iterator, setIterator] = useState<string | null>(null);
   const [status, setStatus] = useState('');
   const attempts = useLoad(() => get<ListResponse<AttemptOut>>(`${path}${query({ limit: 25, iterator, status })}`), [path, iterator, status]);
@@ -42,7 +45,8 @@ export function Attempts({ appId, path, caption, showMessage = true, concerns }:
               <th scope="col">Status</th>
               <th scope="col">HTTP</th>
               <th scope="col">Duration</th>
-              {showMessage && <th scope="col">Message</th>}
+              {/* A list is of one endpoint (each row's message) or of one message (each row's endpoint). */}
+              {showMessage ? <th scope="col">Message</th> : <th scope="col">Endpoint</th>}
               <th scope="col">Details</th>
             </tr>
           </thead>
@@ -79,11 +83,15 @@ function AttemptRow({ appId, attempt: a, showMessage, open, onToggle }: { appId:
         </td>
         <td>{a.responseStatusCode || <span class="muted">none</span>}</td>
         <td>{a.responseDurationMs} ms</td>
-        {showMessage && (
+        {showMessage ? (
           <td>
             <a href={href('apps', appId, 'messages', a.msgId)}>
               <code>{a.msgId}</code>
             </a>
+          </td>
+        ) : (
+          <td class="url">
+            <a href={href('apps', appId, 'endpoints', a.endpointId)}>{a.url}</a>
           </td>
         )}
         <td>
@@ -103,9 +111,12 @@ function AttemptRow({ appId, attempt: a, showMessage, open, onToggle }: { appId:
   );
 }
 
-function AttemptDetails({ appId, attempt: a }: { appId: string; attempt: AttemptOut }) {
+function AttemptDetails({ appId, attempt: listed }: { appId: string; attempt: AttemptOut }) {
+  // The one-attempt GET adds what lists leave out: the request's and the response's headers.
+  const one = useLoad(() => get<AttemptOut>(`/api/v1/app/${seg(appId)}/msg/${seg(listed.msgId)}/attempt/${seg(listed.id)}`), [listed.id]);
+  const a = one.data ?? listed;
   // The request body is the message's payload, exactly as published.
-  const message = useLoad(() => (a.requestBody != null ? Promise.resolve(undefined) : get<MessageOut>(`/api/v1/app/${seg(appId)}/msg/${seg(a.msgId)}`)), [a.id]);
+  const message = useLoad(() => (listed.requestBody != null ? Promise.resolve(undefined) : get<MessageOut>(`/api/v1/app/${seg(appId)}/msg/${seg(listed.msgId)}`)), [listed.id]);
   const resend = useAction();
   const redeliver = () =>
     resend.run(async () => {
@@ -146,14 +157,16 @@ function AttemptDetails({ appId, attempt: a }: { appId: string; attempt: Attempt
       <div class="two-columns">
         <div>
           <h3>Request</h3>
-          {a.requestHeaders && <Json label="Request headers" value={Object.entries(a.requestHeaders).map(([k, v]) => `${k}: ${v}`).join('\n')} />}
+          <Loading when={one.loading && !one.data} />
+          {a.requestHeaders && <Json label="Request headers" value={Object.entries(a.requestHeaders).map(([k, v]) => `${k}: ${v}`).join('\n') || '(none: nothing was sent)'} />}
           {a.requestBody != null ? <Json label="Request body" value={a.requestBody} /> : message.data ? <Json label="Request body" value={message.data.payload} /> : <Loading when={message.loading} />}
-          <Problem error={message.error} />
+          <Problem error={message.error || one.error} />
         </div>
         <div>
           <h3>Response</h3>
           {a.responseHeaders && <Json label="Response headers" value={Object.entries(a.responseHeaders).map(([k, v]) => `${k}: ${v}`).join('\n')} />}
           <Json label="Response body" value={a.response || '(empty)'} />
+          {a.responseTruncated && <p class="muted">Cut at the worker's response size limit.</p>}
         </div>
       </div>
       <button type="button" class="primary" onClick={redeliver} disabled={resend.busy}>

@@ -24,6 +24,11 @@ export function endpointExtras(endpoint: EndpointOut | undefined): Record<string
   return extras;
 }
 
+/** A PUT body that keeps all the endpoint has (a PUT replaces): its values of ENDPOINT_UPDATE_FIELDS. */
+export function endpointUpdateBody(endpoint: EndpointOut): Record<string, unknown> {
+  return Object.fromEntries(ENDPOINT_UPDATE_FIELDS.filter((name) => endpoint[name] !== undefined).map((name) => [name, endpoint[name]]));
+}
+
 /** The fields of `body` whose value differs from the endpoint's (compared as JSON). */
 export function endpointChanges(endpoint: EndpointOut, body: Record<string, unknown>): Record<string, unknown> {
   const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
