@@ -39,7 +39,10 @@ test('heartbeat comments keep an idle stream alive; end() sends the last event a
   let closedCalls = 0;
   const s = liveStream({ queueBytes: 4_096, heartbeatMs: 20, retryMs: 1_000, onClose: () => closedCalls++ });
   const reader = s.body.getReader();
+  // The heartbeat's timer is unref'd (it must not keep a server alive): this one keeps the test's loop going.
+  const keep = setTimeout(() => {}, 5_000);
   assert.match(await readAll(reader, ': ping\n\n'), /: ping\n\n/);
+  clearTimeout(keep);
   s.end(sseEvent('end', { reason: 'session_ended' }));
   assert.match(await readAll(reader, 'never'), /event: end\ndata: \{"reason":"session_ended"\}\n\n$/);
   assert.equal((await reader.read()).done, true);
