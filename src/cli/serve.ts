@@ -70,10 +70,11 @@ export async function serveStart(config: Config, version: string, log: Logger = 
   let api: ApiServer | undefined;
   let worker: Worker | undefined;
   // Every process runs the maintenance tasks, whatever its role: the retention cleaner, the endpoint health pass
-  // (disabling endpoints that keep failing) and the console cleanup, each soon after start and then on its cadence.
+  // (disabling endpoints that keep failing), the console cleanup and the resumption of background tasks a stopped
+  // process left running, each soon after start and then on its cadence.
   const maintenance = maintenanceStart(
     { storage: hookyard.storage, now: () => new Date() },
-    { cleaner: cleanerOptionsFromConfig(config), health: healthPassOptionsFromConfig(config), console: consoleCleanupOptionsFromConfig(config) },
+    { cleaner: cleanerOptionsFromConfig(config), health: healthPassOptionsFromConfig(config), console: consoleCleanupOptionsFromConfig(config), tasks: hookyard.tasks },
     log,
   );
   try {

@@ -93,3 +93,9 @@ export const CONSOLE_CLEANUP_DEFAULTS = {
   firstAfterMs: 60_000,
   everyMs: 60 * 60 * 1000,
 } as const;
+
+/** How often a process looks for background tasks (replay, recover) that a process which died left running. */
+export const TASK_RESUME_DEFAULTS = {
+  firstAfterMs: 10_000,
+  everyMs: 30_000,
+} as const;

@@ -153,6 +153,27 @@ describeEachStorage('console fixes in a browser', (env) => {
     assert.match((await page.getByLabel('Response headers').textContent()) ?? '', /^x-receiver: glad$/m);
   });
 
+  test('a failing endpoint\'s health says its attempts fail though nothing failed for good yet; recover says why it re-sent nothing; the dashboard lists it', { skip }, async () => {
+    await page.evaluate(`location.hash = '#/apps/${appId}/endpoints/${second}'`);
+    await page.getByRole('heading', { name: `${receiver.origin}/fails` }).waitFor();
+    const counters = (await page.getByRole('list', { name: 'Deliveries by status' }).textContent()) ?? '';
+    assert.match(counters, /0\s*failed for good/);
+    assert.match(counters, /[1-9]\d*\s*pending or retrying/);
+    await page.locator('#failed-attempts-24h').filter({ hasText: /^[1-9]/ }).waitFor();
+    assert.match((await page.getByRole('definition').filter({ has: page.locator('.status-fail') }).first().textContent()) ?? '', /HTTP 500/, 'the last attempt, failed, HTTP 500');
+    assert.equal(await page.getByText('Deliveries failed for good in a row').count(), 1);
+    await page.getByRole('button', { name: 'Recover failed' }).click();
+    await page.getByText(/0 deliveries in that time had failed for good: nothing to re-send; [1-9]\d* (is|are) still retrying/).waitFor();
+    await shot(page, 'failing-endpoint');
+
+    await page.evaluate(`location.hash = '#/dashboard'`);
+    const row = page.locator('.troubled-endpoint').filter({ hasText: `${receiver.origin}/fails` });
+    await row.waitFor();
+    assert.match((await row.textContent()) ?? '', /Fixes.*failing/, 'the application by name, and the state');
+    await row.getByRole('link', { name: `${receiver.origin}/fails` }).click();
+    await page.getByRole('heading', { name: `${receiver.origin}/fails` }).waitFor();
+  });
+
   test('a source\'s ingest endpoint, made on the source page, receives what the source accepts; disable, secret, attempts, delete', { skip }, async () => {
     const made = await t.call('POST', '/ingest/api/v1/source', { name: 'Forwarder', type: 'generic-webhook' });
     assert.equal(made.status, 201);

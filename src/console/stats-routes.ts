@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { tokenList } from '../auth/token.js';
-import { endpointDisabledSummary } from '../endpoint/sql.js';
+import { endpointDisabledSummary, endpointTroubleList } from '../endpoint/sql.js';
 import { validationError } from '../errors.js';
+import { OPERATIONAL_APP_ID } from '../operational/model.js';
 import type { Queryable } from '../store/port.js';
 import { iso, queryDate, timestamp } from '../api/common.js';
 import { route, type Route } from '../api/route.js';
@@ -10,6 +11,7 @@ import type { Rollups } from './rollups.js';
 import { statsBuild, statsStepMs } from './stats.js';
 
 const DAY = 86_400_000;
+const isoOrNull = (d: Date | null) => (d ? iso(d) : null);
 const MAX_RANGE = 31 * DAY;
 
 const series = z.array(z.number());
@@ -46,6 +48,18 @@ export const statsOutSchema = z.object({
     total: z.number(),
     disabled: z.number(),
     recentlyDisabled: z.array(z.object({ id: z.string(), appId: z.string(), reason: z.string().nullable(), updatedAt: timestamp })),
+    troubled: z.array(z.object({
+      id: z.string(),
+      appId: z.string(),
+      appName: z.string(),
+      url: z.string(),
+      disabled: z.boolean(),
+      disabledReason: z.string().nullable(),
+      disabledAt: timestamp.nullable(),
+      failingSince: timestamp.nullable().describe('The first failed attempt since the last success'),
+      consecutiveFailures: z.number().describe('Deliveries in a row that failed for good'),
+      lastFailureAt: timestamp.nullable(),
+    })).describe('Endpoints failing now (a failed attempt since their last success) or disabled, failing ones first, at most 50; operational endpoints left out'),
   }),
 });
 
@@ -65,14 +79,24 @@ export function statsRoutes(db: Queryable, counters: Rollups, now: () => Date): 
         // What this process has counted but not written yet shows too.
         await counters.flush();
         const stepMs = statsStepMs(since, until);
-        const [rows, latency, tokens, endpoints] = await Promise.all([
+        const [rows, latency, tokens, endpoints, troubled] = await Promise.all([
           rollupRead(db, since, until, stepMs),
           rollupHistogramRead(db, 'delivery.latency', since, until, stepMs),
           tokenList(db),
           endpointDisabledSummary(db),
+          // Now, not over the range: the endpoints an operator should look at.
+          endpointTroubleList(db, OPERATIONAL_APP_ID),
         ]);
         const stats = statsBuild(rows, latency, { since, until, stepMs }, new Map(tokens.map((t) => [t.id, { name: t.name, lastUsedAt: t.lastUsedAt }])));
-        return { ...stats, endpoints: { total: endpoints.total, disabled: endpoints.disabled, recentlyDisabled: endpoints.recent.map((e) => ({ ...e, updatedAt: iso(e.updatedAt) })) } };
+        return {
+          ...stats,
+          endpoints: {
+            total: endpoints.total,
+            disabled: endpoints.disabled,
+            recentlyDisabled: endpoints.recent.map((e) => ({ ...e, updatedAt: iso(e.updatedAt) })),
+            troubled: troubled.map((e) => ({ ...e, disabledAt: isoOrNull(e.disabledAt), failingSince: isoOrNull(e.failingSince), lastFailureAt: isoOrNull(e.lastFailureAt) })),
+          },
+        };
       },
     }),
   ];

@@ -205,6 +205,43 @@ export async function endpointDisabledSummary(db: Queryable, limit = 20): Promis
   return { ...counts.rows[0]!, recent: recent.rows.map((r) => ({ id: r.id, appId: r.app_id, reason: r.disabled_reason, updatedAt: r.updated_at })) };
 }
 
+/** An endpoint in trouble, for the dashboard: failing now (a failed attempt since its last success), or disabled. */
+export interface EndpointTrouble {
+  id: string;
+  appId: string;
+  appName: string;
+  url: string;
+  disabled: boolean;
+  disabledReason: string | null;
+  disabledAt: Date | null;
+  failingSince: Date | null;
+  consecutiveFailures: number;
+  lastFailureAt: Date | null;
+}
+
+/**
+ * The endpoints failing or disabled now, failing ones first, newest trouble first, leaving out
+ * those of `exceptAppId` (the operational endpoints' internal application, which no page shows).
+ * Small: failing endpoints are few (the partial index endpoint_failing), disabled ones too.
+ */
+export async function endpointTroubleList(db: Queryable, exceptAppId: string, limit = 50): Promise<EndpointTrouble[]> {
+  const { rows } = await db.query<{
+    id: string; app_id: string; app_name: string; url: string; disabled: boolean; disabled_reason: string | null;
+    disabled_at: Date | null; fail_since: Date | null; consecutive_failures: number; last_failure_at: Date | null;
+  }>(
+    `select e.id, e.app_id, a.name as app_name, e.url, e.disabled, e.disabled_reason, e.disabled_at, e.fail_since, e.consecutive_failures, e.last_failure_at
+       from hookyard.endpoint e join hookyard.application a on a.id = e.app_id
+      where (e.disabled or e.fail_since is not null) and e.app_id <> $1
+      order by e.disabled, coalesce(e.fail_since, e.disabled_at, e.updated_at) desc
+      limit $2`,
+    [exceptAppId, limit],
+  );
+  return rows.map((r) => ({
+    id: r.id, appId: r.app_id, appName: r.app_name, url: r.url, disabled: r.disabled, disabledReason: r.disabled_reason,
+    disabledAt: r.disabled_at, failingSince: r.fail_since, consecutiveFailures: r.consecutive_failures, lastFailureAt: r.last_failure_at,
+  }));
+}
+
 /** The server-wide failure threshold (migration 013's one-row table), written only when it changes. */
 export async function endpointHealthSettingSet(db: Queryable, failureThreshold: number): Promise<void> {
   await db.query(

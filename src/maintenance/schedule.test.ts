@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { logCapture } from '../test/log-capture.js';
 import { describeEachStorage } from '../test/storages.js';
-import { cleanerStart } from './schedule.js';
+import { cleanerStart, taskResumeStart } from './schedule.js';
 
 const DAY = 24 * 3600_000;
 
@@ -36,4 +36,19 @@ describeEachStorage('retention cleaner schedule', (env) => {
     await new Promise((r) => setTimeout(r, 400));
     assert.equal(lines.length, passes, 'stop ends the schedule');
   });
+});
+
+test('the task resume runs on its cadence and says when it took up tasks a stopped process left', async () => {
+  const { log, lines } = logCapture();
+  let calls = 0;
+  const running = taskResumeStart({ resumeStale: async () => (++calls === 1 ? 2 : 0) }, log, { firstAfterMs: 10, everyMs: 30, jitter: 0 });
+  try {
+    for (const deadline = Date.now() + 5_000; calls < 3 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
+  } finally {
+    await running.stop();
+  }
+  assert.ok(calls >= 3, `ran ${calls} times`);
+  const said = lines.filter((l) => l.msg === 'resumed background tasks that a stopped process left running');
+  assert.equal(said.length, 1, 'only the pass that resumed some says so');
+  assert.equal(said[0]!.resumed, 2);
 });

@@ -1,7 +1,8 @@
-import { CLEANER_DEFAULTS, CONSOLE_CLEANUP_DEFAULTS, HEALTH_PASS_DEFAULTS } from '../config/defaults.js';
+import { CLEANER_DEFAULTS, CONSOLE_CLEANUP_DEFAULTS, HEALTH_PASS_DEFAULTS, TASK_RESUME_DEFAULTS } from '../config/defaults.js';
 import { consoleCleanOnce, type ConsoleCleanupOptions } from '../console/cleanup.js';
 import type { Context } from '../context.js';
 import type { Logger } from '../log.js';
+import type { TaskService } from '../task/service.js';
 import { cleanOnce, type CleanerOptions } from './cleaner.js';
 import { endpointHealthPass, type HealthPassOptions } from './endpoint-health.js';
 import { periodicStart, type PeriodicOptions, type PeriodicRunning } from './periodic.js';
@@ -40,10 +41,23 @@ export function consoleCleanupStart(ctx: Ctx, options: ConsoleCleanupOptions, lo
   );
 }
 
+/** Background tasks (replay, recover) left running by a process that died are taken up here. */
+export function taskResumeStart(tasks: Pick<TaskService, 'resumeStale'>, log: Logger, cadence: Cadence = {}): PeriodicRunning {
+  return periodicStart(
+    async () => {
+      const resumed = await tasks.resumeStale();
+      if (resumed > 0) log.info({ resumed }, 'resumed background tasks that a stopped process left running');
+    },
+    log,
+    { name: 'background task resume', ...TASK_RESUME_DEFAULTS, ...cadence },
+  );
+}
+
 export interface MaintenanceOptions {
   cleaner: CleanerOptions;
   health: HealthPassOptions;
   console: ConsoleCleanupOptions;
+  tasks: Pick<TaskService, 'resumeStale'>;
 }
 
 /**
@@ -52,7 +66,12 @@ export interface MaintenanceOptions {
  * resolves once the passes running have finished.
  */
 export function maintenanceStart(ctx: Ctx, options: MaintenanceOptions, log: Logger): PeriodicRunning {
-  const tasks = [cleanerStart(ctx, options.cleaner, log), healthPassStart(ctx, options.health, log), consoleCleanupStart(ctx, options.console, log)];
+  const tasks = [
+    cleanerStart(ctx, options.cleaner, log),
+    healthPassStart(ctx, options.health, log),
+    consoleCleanupStart(ctx, options.console, log),
+    taskResumeStart(options.tasks, log),
+  ];
   return {
     async stop() {
       await Promise.all(tasks.map((t) => t.stop()));

@@ -12,7 +12,10 @@ export interface StatsChart {
 export interface StatsEndpoint {
   id: string;
   appId?: string;
+  appName?: string;
   url?: string;
+  /** Failing since (the first failed attempt after the last success), or disabled since. */
+  since?: string | null;
   disabled: boolean;
   disabledReason?: string | null;
   failures?: number;
@@ -140,17 +143,32 @@ function consoleStatsRead(raw: Obj): StatsView {
   figure('delivery success rate', totals.successRate, (v) => percent(v <= 1 ? v : v / 100));
   figure('latency p50', totals.latencyP50Ms, (v) => `${Math.round(v)} ms`);
   figure('latency p99', totals.latencyP99Ms, (v) => `${Math.round(v)} ms`);
-  figure('endpoints failing', totals.failingEndpoints);
+  figure('endpoints with a failed attempt', totals.failingEndpoints);
   const endpoints = isObj(raw.endpoints) ? raw.endpoints : {};
   if (typeof endpoints.disabled === 'number') figures.push({ label: `endpoints disabled (of ${String(endpoints.total ?? '?')})`, value: String(endpoints.disabled) });
   figure('API requests', totals.apiRequests);
   if (typeof totals.apiRequests === 'number' && typeof totals.apiErrors === 'number') figures.push({ label: 'API error rate', value: totals.apiRequests ? percent(totals.apiErrors / totals.apiRequests) : '—' });
 
   const disabled = Array.isArray(endpoints.recentlyDisabled) ? endpoints.recentlyDisabled.filter(isObj) : [];
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  // `troubled` (failing now or disabled, with URL and application) where the server has it.
+  const troubled = Array.isArray(endpoints.troubled)
+    ? endpoints.troubled.filter(isObj).map((e) => ({
+        id: String(e.id),
+        appId: str(e.appId),
+        appName: str(e.appName),
+        url: str(e.url),
+        disabled: e.disabled === true,
+        disabledReason: str(e.disabledReason) ?? null,
+        since: (e.disabled === true ? str(e.disabledAt) : str(e.failingSince)) ?? str(e.failingSince) ?? null,
+        failures: typeof e.consecutiveFailures === 'number' ? e.consecutiveFailures : undefined,
+        lastFailureAt: str(e.lastFailureAt) ?? null,
+      }))
+    : undefined;
   return {
     figures,
     charts,
-    endpoints: disabled.map((e) => ({ id: String(e.id), appId: typeof e.appId === 'string' ? e.appId : undefined, disabled: true, disabledReason: typeof e.reason === 'string' ? e.reason : null, lastFailureAt: typeof e.updatedAt === 'string' ? e.updatedAt : null })),
+    endpoints: troubled ?? disabled.map((e) => ({ id: String(e.id), appId: typeof e.appId === 'string' ? e.appId : undefined, disabled: true, disabledReason: typeof e.reason === 'string' ? e.reason : null, lastFailureAt: typeof e.updatedAt === 'string' ? e.updatedAt : null })),
     tokens: tokensRead(raw.tokens),
   };
 }

@@ -40,6 +40,7 @@ export interface EndpointStats {
 /** Hookyard's endpoint health (branch endpoint-health); every field may be absent. */
 export interface EndpointHealth {
   consecutiveFailures?: number;
+  failingSince?: string | null;
   lastSuccessAt?: string | null;
   lastFailureAt?: string | null;
   disabledAt?: string | null;

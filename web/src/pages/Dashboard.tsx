@@ -104,22 +104,28 @@ function DashboardView({ view }: { view: StatsView }) {
       </div>
       {view.endpoints.length > 0 && (
         <>
-          <h2>Disabled endpoints</h2>
+          <h2>Failing and disabled endpoints</h2>
           <table>
-            <caption class="visually-hidden">Failing or disabled endpoints</caption>
+            <caption class="visually-hidden">Endpoints failing now or disabled</caption>
             <thead>
               <tr>
+                <th scope="col">Application</th>
                 <th scope="col">Endpoint</th>
                 <th scope="col">State</th>
-                <th scope="col">Failures</th>
                 <th scope="col">Since</th>
+                <th scope="col">Failed for good in a row</th>
+                <th scope="col">Last failed attempt</th>
               </tr>
             </thead>
             <tbody>
               {view.endpoints.map((e) => (
-                <tr key={e.id}>
+                <tr key={e.id} class="troubled-endpoint">
+                  <td>{e.appId ? <a href={href('apps', e.appId)}>{e.appName ?? e.appId}</a> : '—'}</td>
                   <td>{e.appId ? <a href={href('apps', e.appId, 'endpoints', e.id)}>{e.url ?? e.id}</a> : (e.url ?? e.id)}</td>
                   <td>{e.disabled ? <span class="status status-fail">disabled{e.disabledReason ? `: ${e.disabledReason}` : ''}</span> : <span class="status status-pending">failing</span>}</td>
+                  <td>
+                    <Time at={e.since ?? null} />
+                  </td>
                   <td>{e.failures ?? '—'}</td>
                   <td>
                     <Time at={e.lastFailureAt ?? null} />

@@ -4,6 +4,7 @@ import { useLive } from '../live';
 import { useAction, useLoad } from '../load';
 import { Attempts } from '../parts/Attempts';
 import { EndpointForm } from '../parts/EndpointForm';
+import { RecentAttempts } from '../parts/RecentAttempts';
 import { Secret } from '../parts/Secret';
 import { TaskProgress } from '../parts/Task';
 import { Problem, Time, headersParse, localToIso } from '../parts/common';
@@ -195,7 +196,10 @@ function Recover({ base }: { base: string }) {
     action.run(async () => {
       const body = { since: localToIso(since) ?? new Date(Date.now() - 24 * 3600_000).toISOString() };
       try {
+        // Recover re-sends deliveries that failed for good; those still retrying are not its business, so say how many there are.
+        const before = what === 'recover' ? await get<EndpointStats>(`${base}/stats?since=${encodeURIComponent(body.since)}`).catch(() => null) : null;
         setTask(await post<TaskOut>(`${base}/${what}`, body));
+        if (before) return recoverSummary(before);
       } catch (error) {
         if (what === 'replay-missing' && isMissing(error)) {
           setReplayMissing(false);
@@ -219,12 +223,18 @@ function Recover({ base }: { base: string }) {
           </button>
         )}
       </div>
-      <p class="muted">Recover re-sends failed deliveries; replay sends messages the endpoint never got.</p>
+      <p class="muted">Recover re-sends deliveries that failed for good (all retries used); replay sends messages the endpoint never got.</p>
       <TaskProgress task={task} />
       <Problem error={action.error} />
       {action.done && <p role="status">{action.done}</p>}
     </div>
   );
+}
+
+function recoverSummary(s: EndpointStats): string {
+  const waiting = s.pending + s.sending;
+  const failed = `${s.fail} ${s.fail === 1 ? 'delivery' : 'deliveries'} in that time had failed for good${s.fail ? ' and are sent again' : ': nothing to re-send'}`;
+  return waiting ? `${failed}; ${waiting} ${waiting === 1 ? 'is' : 'are'} still retrying or pending, and go on their schedule.` : `${failed}.`;
 }
 
 /** Counters by status, and the health fields a server with endpoint health answers. */
@@ -240,10 +250,12 @@ function Health({ base, endpoint }: { base: string; endpoint: EndpointOut | unde
     [base],
   );
   const h: EndpointHealth = { ...(endpoint ?? {}), ...(health.data ?? {}) } as EndpointHealth;
+  // The counters are of deliveries (a message to this endpoint, with all its retries), not attempts.
   const rows: [string, unknown][] = [
-    ['Consecutive failures', h.consecutiveFailures],
+    ['Failing since', h.failingSince],
+    ['Deliveries failed for good in a row', h.consecutiveFailures],
     ['Last success', h.lastSuccessAt],
-    ['Last failure', h.lastFailureAt],
+    ['Last failed attempt', h.lastFailureAt],
     ['Disabled at', h.disabledAt],
   ];
   return (
@@ -256,10 +268,10 @@ function Health({ base, endpoint }: { base: string; endpoint: EndpointOut | unde
             <strong>{stats.data.success}</strong> succeeded
           </li>
           <li>
-            <strong>{stats.data.fail}</strong> failed
+            <strong>{stats.data.fail}</strong> failed for good
           </li>
           <li>
-            <strong>{stats.data.pending + stats.data.sending}</strong> pending
+            <strong>{stats.data.pending + stats.data.sending}</strong> pending or retrying
           </li>
           <li>
             <strong>{stats.data.canceled}</strong> canceled
@@ -275,6 +287,8 @@ function Health({ base, endpoint }: { base: string; endpoint: EndpointOut | unde
               <dd>{typeof v === 'number' ? v : <Time at={v as string | null} />}</dd>
             </>
           ))}
+        {/* base is /api/v1/app/{app}/endpoint/{endpoint} (Endpoint above); its attempts are under /attempt/. */}
+        <RecentAttempts path={base.replace('/endpoint/', '/attempt/endpoint/')} />
       </dl>
     </div>
   );
