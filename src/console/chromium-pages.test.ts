@@ -119,12 +119,12 @@ describeEachStorage('console pages in a browser: endpoint health, operational we
     assert.match((await disabled.textContent()) ?? '', new RegExp(ep.disabledReason.replace(/[()]/g, '\\$&')), 'the banner gives the reason');
     const health = page.locator('.card', { has: page.getByRole('heading', { name: 'Health' }) });
     await health.getByLabel('Deliveries by status').waitFor();
-    assert.match((await health.getByLabel('Deliveries by status').textContent()) ?? '', /1\s*failed/);
+    assert.match((await health.getByLabel('Deliveries by status').textContent()) ?? '', /1\s*failed for good/);
     const fact = async (label: string) => ((await health.locator('dt', { hasText: label }).locator('xpath=following-sibling::dd[1]').textContent()) ?? '').trim();
-    assert.equal(await fact('Consecutive failures'), String(ep.consecutiveFailures));
+    assert.equal(await fact('Deliveries failed for good in a row'), String(ep.consecutiveFailures));
     assert.equal(ep.consecutiveFailures, 1);
-    assert.notEqual(await fact('Last failure'), '', 'the last failure is shown');
-    assert.notEqual(await fact('Last failure'), '—');
+    assert.notEqual(await fact('Last failed attempt'), '', 'the last failure is shown');
+    assert.notEqual(await fact('Last failed attempt'), '—');
     assert.notEqual(await fact('Disabled at'), '—');
     await shot(page, 'endpoint-health');
 
