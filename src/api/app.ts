@@ -32,7 +32,10 @@ import { portalRulesCheck, portalScope } from './portal-scope.js';
 import { honoPath, routeHandler, type Route } from './route.js';
 import { tokenRoutes } from './token.js';
 import { ingestRoutes } from './ingest.js';
-import { receiveMount, RECEIVE_PATH, type ReceiveOptions } from '../inbound/receive.js';
+import { receiveMount, receiver, RECEIVE_PATH, type ReceiveOptions } from '../inbound/receive.js';
+import { receiveNodeHandler } from '../inbound/receive-node.js';
+import { rateShare, type RateShare } from '../inbound/rate-share.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestLogWriter } from '../inbound/request-log.js';
 
 export interface ApiOptions {
@@ -68,6 +71,8 @@ export interface ApiOptions {
   portalTheme?: PortalTheme;
   /** The receive route's limits (src/inbound/receive.ts); defaults as the server's. */
   inbound?: Partial<Omit<ReceiveOptions, 'log'>>;
+  /** How often the receive limits are shared with the other API processes of a PostgreSQL database (ms). */
+  inboundRateSyncMs?: number;
   /** The clock of session expiry (tests move it). */
   now?: () => Date;
 }
@@ -82,6 +87,10 @@ export interface Api {
   app: Hono<ApiEnv>;
   /** The log of received webhooks' rejected requests, written in batches: `flush()` writes what waits. */
   inboundLog: RequestLogWriter;
+  /** The receive limits shared with other API processes (PostgreSQL only; see src/inbound/rate-share.ts). */
+  inboundRates: RateShare | undefined;
+  /** The receive path on the Node request, ahead of Hono (src/inbound/receive-node.ts): true when it took the request. */
+  receive: (req: IncomingMessage, res: ServerResponse) => boolean;
   routes: Route[];
   openapi: Record<string, unknown>;
   auth: Authenticator;
@@ -162,17 +171,23 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
   });
 
   app.get('/api/v1/openapi.json', (c) => c.json(openapi));
-  // Received webhooks: outside token auth; each source's key is in its URL.
-  const inboundLog = receiveMount(app, hookyard.sources, {
+  // Received webhooks: outside token auth; each source's key is in its URL. On PostgreSQL, other API
+  // processes may serve the same sources: the rate limits are shared with them (PGlite is one process).
+  const inboundRates = hookyard.storage.capabilities.embedded
+    ? undefined
+    : rateShare(hookyard.storage, { syncMs: options.inboundRateSyncMs ?? DEFAULTS.inboundRateSyncMs, log });
+  const inbound = receiver(hookyard.sources, {
     maxBodyBytes: DEFAULTS.inboundMaxBodyBytes,
     limits: { perKeyPerMinute: DEFAULTS.inboundRateLimit, perIpPerMinute: DEFAULTS.inboundIpRateLimit, globalPerMinute: DEFAULTS.inboundGlobalRateLimit },
     // One list of trusted proxies for the whole server (console cookies, received webhooks' client address).
     trustedProxies: (options.trustedProxies ?? '').split(/[\s,]+/).filter(Boolean),
     logRejectedPerMinute: DEFAULTS.inboundLogRejectedPerMinute,
     count: (outcome) => hookyard.rollups.add('inbound.request', outcome),
+    ...(inboundRates ? { limiter: inboundRates.limiter } : {}),
     ...options.inbound,
     log,
   });
+  receiveMount(app, inbound);
   docsMount(app);
 
   const authenticate: MiddlewareHandler<ApiEnv> = async (c, next) => {
@@ -209,5 +224,5 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     if (r.method === 'post' && !r.public && !r.noIdempotency) chain.push(r.idempotentReplay ? keys.deferred(r.idempotentReplay) : keys.middleware);
     app.on(r.method.toUpperCase(), [honoPath(r.path)], ...chain, handler);
   }
-  return { app, inboundLog, routes, openapi, auth };
+  return { app, inboundLog: inbound.writer, inboundRates, receive: receiveNodeHandler(inbound, log), routes, openapi, auth };
 }

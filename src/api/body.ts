@@ -59,8 +59,16 @@ export function bodyReader(limit: number): MiddlewareHandler<ApiEnv> {
  * without reading the rest. Its caller answers with `Connection: close`.
  */
 export async function bodyReadLimited(c: Context, limit: number): Promise<Buffer> {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (incoming) return incomingReadLimited(incoming, limit);
   const declared = c.req.header('content-length');
   if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  return incoming ? readIncoming(incoming, limit, false) : readFetch(c.req.raw, limit);
+  return readFetch(c.req.raw, limit);
+}
+
+/** The same on a Node request, for the receive path's own handler (src/inbound/receive-node.ts). */
+export async function incomingReadLimited(incoming: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = incoming.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
+  return readIncoming(incoming, limit, false);
 }

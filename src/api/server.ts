@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { Api } from './app.js';
 
@@ -11,9 +11,18 @@ export interface ApiServer {
   close(graceMs?: number): Promise<void>;
 }
 
-export async function apiListen(api: Api, { host = '127.0.0.1', port = 0 }: { host?: string; port?: number } = {}): Promise<ApiServer> {
+export async function apiListen(api: Pick<Api, 'app'> & Partial<Pick<Api, 'receive' | 'inboundLog' | 'inboundRates'>>, { host = '127.0.0.1', port = 0 }: { host?: string; port?: number } = {}): Promise<ApiServer> {
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: api.app.fetch, hostname: host, port }, () => resolve(s as Server)) as Server;
+    // Received webhooks are served on the Node request, ahead of Hono (src/inbound/receive-node.ts).
+    const s = serve({
+      fetch: api.app.fetch,
+      hostname: host,
+      port,
+      createServer: ((options: object, listener: (req: IncomingMessage, res: ServerResponse) => void) =>
+        createServer(options, (req, res) => {
+          if (!api.receive?.(req, res)) listener(req, res);
+        })) as unknown as typeof createServer,
+    }, () => resolve(s as Server)) as Server;
     s.once('error', reject);
   });
   // Node's default keep-alive timeout (5 s) is shorter than many clients'; idle
@@ -33,6 +42,15 @@ export async function apiListen(api: Api, { host = '127.0.0.1', port = 0 }: { ho
       await closed;
       clearInterval(sweep);
       clearTimeout(timer);
+      // The last received requests' log rows, while the database is still open; a database that
+      // hangs must not hold the close (at most 1 s). The last rate counts are not worth a wait.
+      api.inboundRates?.stop();
+      if (api.inboundLog) {
+        api.inboundLog.stop();
+        let waited: NodeJS.Timeout | undefined;
+        await Promise.race([api.inboundLog.flush(), new Promise<void>((resolve) => (waited = setTimeout(resolve, 1_000)))]);
+        clearTimeout(waited);
+      }
     },
   };
 }

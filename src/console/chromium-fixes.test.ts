@@ -10,9 +10,11 @@ import { describeEachStorage } from '../test/storages.js';
 /**
  * What a new user's review of the console found, each checked in a real browser against a
  * running Hookyard with a worker and a loopback receiver: an endpoint edited and saved with no
- * change succeeds, one endpoint's notices do not show on another, an attempt shows its request
- * and response headers, and a source's ingest endpoint made on the source page gets the requests
- * the source receives.
+ * change succeeds; one endpoint's notices do not show on another; an attempt shows its request
+ * and response headers; a failing endpoint's health and recovery tell the truth and the dashboard
+ * lists it; a source's ingest endpoint made on the source page gets what the source accepts; a
+ * message's page names disabled destinations and each attempt's endpoint; nothing is wider than
+ * a 390 px screen.
  */
 const skip = browserMissing();
 if (skip) process.stdout.write(`# ${skip}\n`);
@@ -191,6 +193,13 @@ describeEachStorage('console fixes in a browser', (env) => {
     const [forwarded] = await receiver.waitFor(1, (r) => r.path === '/forwarded');
     assert.equal(JSON.parse(forwarded!.body).n, 1, 'forwarded as received');
 
+    // The request log's entry links the message it became, and shows the body as forwarded.
+    await page.getByRole('button', { name: 'Refresh' }).last().click();
+    await page.locator('.request-row[data-outcome="accepted"]').first().getByRole('button', { name: 'Open' }).click();
+    const link = page.getByRole('link', { name: /^msg_/ }).last();
+    assert.match((await link.getAttribute('href')) ?? '', /^#\/apps\/app_[^/]+\/messages\/msg_/);
+    assert.match((await page.getByLabel('Forwarded body').textContent()) ?? '', /order\.paid/);
+
     // Its attempt is on the source page (opened with its secret after creation).
     const card = page.locator('.ingest-endpoint').first();
     await card.getByRole('button', { name: 'Refresh' }).click();
@@ -208,5 +217,29 @@ describeEachStorage('console fixes in a browser', (env) => {
     await card.getByRole('button', { name: 'Delete' }).click();
     await page.getByText('No ingest endpoints').waitFor();
     assert.equal((await apiGet<{ data: unknown[] }>(`/ingest/api/v1/source/${source.id}/endpoint`)).data.length, 0);
+  });
+
+  test('a message\'s page: a disabled destination says disabled, attempts name their endpoint; at 390 px nothing runs off the page', { skip }, async () => {
+    const off = ((await t.call('POST', `/api/v1/app/${appId}/endpoint`, { url: `${receiver.origin}/off`, disabled: true })).json as { id: string }).id;
+    const { id: msgId } = (await t.call('POST', `/api/v1/app/${appId}/msg`, { eventType: 'order.paid', payload: { n: 2 } })).json as { id: string };
+    await receiver.waitFor(1, (r) => r.path === '/one' && r.body.includes('"n":2'));
+    await page.goto(`${t.url}/#/apps/${appId}/messages/${msgId}`);
+    const row = page.locator('tr').filter({ has: page.getByRole('link', { name: `${receiver.origin}/off` }) });
+    await row.locator('.status').filter({ hasText: 'disabled' }).waitFor();
+    assert.ok(off);
+    await page.locator('.attempt-row').first().waitFor();
+    assert.equal(await page.getByRole('columnheader', { name: 'Endpoint' }).count() >= 1, true);
+    await page.locator('.attempt-row').getByRole('link', { name: `${receiver.origin}/one` }).first().waitFor();
+
+    await page.setViewportSize({ width: 390, height: 800 });
+    for (const hash of [`#/apps/${appId}/messages`, `#/apps/${appId}/messages/${msgId}`, `#/apps/${appId}/endpoints/${first}`]) {
+      await page.evaluate(`location.hash = '${hash}'`);
+      await page.locator('table').first().waitFor();
+      await page.waitForTimeout(200);
+      const width = await page.evaluate<number>('document.documentElement.scrollWidth');
+      assert.ok(width <= 390, `${hash}: the page is ${width} px wide at 390`);
+    }
+    await shot(page, 'narrow-message');
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 });

@@ -22,6 +22,19 @@ function parse(address: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
   return ipaddr.isValid(address) ? ipaddr.process(address) : undefined;
 }
 
+// A peer's address in its plain form, remembered: a few peers (proxies, a provider's senders)
+// send most requests, and ipaddr.js parsing each one costs several µs of every request.
+const plain = new Map<string, string>();
+function normalized(peer: string): string {
+  let out = plain.get(peer);
+  if (out === undefined) {
+    out = parse(peer)?.toString() ?? peer;
+    if (plain.size >= 10_000) plain.clear();
+    plain.set(peer, out);
+  }
+  return out;
+}
+
 /** Is the address inside one of the ranges? An address that does not parse is in none. */
 export function addressInRanges(address: string, ranges: readonly Range[]): boolean {
   const parsed = parse(address);
@@ -35,7 +48,7 @@ export function addressInRanges(address: string, ranges: readonly Range[]): bool
  * (each proxy appends the address it saw; anything to the left of an untrusted hop may be made up).
  */
 export function clientAddress(peer: string | undefined, forwardedFor: string | undefined, trusted: readonly Range[]): string | undefined {
-  const direct = peer && parse(peer) ? parse(peer)!.toString() : peer;
+  const direct = peer && normalized(peer);
   if (!direct || !forwardedFor || trusted.length === 0 || !addressInRanges(direct, trusted)) return direct;
   const hops = forwardedFor.split(',').map((h) => h.trim()).filter(Boolean);
   let client = direct;

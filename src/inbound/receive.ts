@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import type { Context as HonoContext, Hono } from 'hono';
+import type { Hono } from 'hono';
 import { bodyReadLimited } from '../api/body.js';
 import type { ApiEnv } from '../api/env.js';
 import { HookyardError } from '../errors.js';
@@ -10,11 +10,11 @@ import { addressInRanges, clientAddress, rangesParse, type Range } from './clien
 import { payloadMap } from './mapping.js';
 import { eventIdOf, eventTypeOf, forwardedContentType, headersForLog } from './event.js';
 import type { RejectReason, RequestOutcome } from './model.js';
-import { inboundRateLimits, type InboundLimits } from './rate-limit.js';
+import { inboundRateLimits, type InboundLimits, type MinuteLimiter } from './rate-limit.js';
 import { requestLogWriter, type RequestLogWriter } from './request-log.js';
 import type { SourceService, SourceWithToken } from './service.js';
 import { sourceCredentialHeaders, sourceTypes, type InboundRequest, type VerifyFailure } from './verify/index.js';
-import { sourceTokenHash, sourceTokenShaped } from './token.js';
+import { sourceTokenShaped } from './token.js';
 
 export const RECEIVE_PATH = '/in';
 
@@ -22,6 +22,8 @@ export interface ReceiveOptions {
   /** Largest body a source accepts unless it sets its own (bytes). */
   maxBodyBytes: number;
   limits: InboundLimits;
+  /** The limits' buckets, when shared with other processes (rate-share.ts); else this process's own. */
+  limiter?: MinuteLimiter;
   /** Proxies whose X-Forwarded-For is believed (CIDRs). */
   trustedProxies: readonly string[];
   /** Rejected requests logged one by one per source and minute; beyond, aggregated. */
@@ -43,26 +45,6 @@ const STATUS_OF: Record<VerifyFailure, number> = {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Lower-cased header names; repeated headers joined with ', ' (the verification contract). */
-function headersOf(c: HonoContext<ApiEnv>): Record<string, string> {
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  const out: Record<string, string> = {};
-  if (incoming) {
-    for (const [name, value] of Object.entries(incoming.headers)) if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
-  } else {
-    c.req.raw.headers.forEach((value, name) => (out[name] = value));
-  }
-  return out;
-}
-
-function peerOf(c: HonoContext<ApiEnv>): string | undefined {
-  try {
-    return getConnInfo(c).remote.address;
-  } catch {
-    return undefined;
-  }
-}
-
 /** A JSON body reshaped by the source's mapping; a body that does not parse is forwarded as it came. */
 function mapped(mapping: Record<string, string>, text: string): string {
   let value: unknown;
@@ -74,64 +56,92 @@ function mapped(mapping: Record<string, string>, text: string): string {
   return JSON.stringify(payloadMap(mapping, value));
 }
 
-/** Answers and closes the connection, so the unread rest of a body is never read. */
-function closing(c: HonoContext<ApiEnv>): void {
-  c.header('connection', 'close');
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  const outgoing = (c.env as { outgoing?: { once(e: string, f: () => void): void } } | undefined)?.outgoing;
-  outgoing?.once('finish', () => incoming?.socket.destroySoon());
+/** A request as the receive path needs it, from whichever HTTP layer (receive-node.ts, the Hono route). */
+export interface ReceiveRequest {
+  method: string;
+  /** The path segment after `/in/`, decoded. */
+  key: string;
+  /** Lower-cased header names; repeated headers joined with ', ' (the verification contract). */
+  headers: Record<string, string>;
+  query: () => Record<string, string>;
+  /** The TCP peer's address. */
+  peer: string | undefined;
+  /** The body up to `limit` bytes; rejects with `payload_too_large` past it (unread rest) or `bad_request` when cut off. */
+  read: (limit: number) => Promise<Buffer>;
 }
 
+export interface ReceiveAnswer {
+  status: number;
+  body: string;
+  contentType: string;
+  retryAfter?: string;
+  /** Answer with `Connection: close`: the body was not read, and never will be. */
+  close: boolean;
+}
+
+export interface Receiver {
+  handle(req: ReceiveRequest): Promise<ReceiveAnswer>;
+  /** The log of rejected requests, written in batches. */
+  writer: RequestLogWriter;
+}
+
+const JSON_TYPE = 'application/json';
+const ok = (status: 'accepted' | 'duplicate', messageId: string, verified: boolean): ReceiveAnswer =>
+  ({ status: 200, body: `{"status":"${status}","messageId":"${messageId}","verified":${verified}}`, contentType: JSON_TYPE, close: false });
+
 /**
- * The receive route, `POST /in/{key}` (any method: some providers verify with a GET): outside the
+ * The receive path, `/in/{key}` (any method: some providers verify with a GET): outside the
  * API's token auth, it reads the raw bytes with a limit and hands them to the source's type to
  * verify, then records and forwards. Checks run cheapest first, and each refusal is answered
  * without reading the body: unknown key 404, disabled 403, address 403, rate 429, size 413;
  * then verification (401, or 400 when malformed). 200 once the event is durably recorded.
  */
-export function receiveMount(app: Hono<ApiEnv>, sources: SourceService, options: ReceiveOptions): RequestLogWriter {
+export function receiver(sources: SourceService, options: ReceiveOptions): Receiver {
   const { log, now = () => new Date() } = options;
   const trusted: Range[] = rangesParse(options.trustedProxies);
-  const rates = inboundRateLimits(options.limits);
+  const rates = inboundRateLimits(options.limits, options.limiter);
   const writer = requestLogWriter(sources.storage, log, { perSourcePerMinute: options.logRejectedPerMinute, ...(options.count ? { count: options.count } : {}) });
   const allowCache = new WeakMap<SourceWithToken, Range[]>();
 
-  app.all(`${RECEIVE_PATH}/:key`, async (c) => {
+  async function handle(req: ReceiveRequest): Promise<ReceiveAnswer> {
     const started = performance.now();
     const receivedAt = now();
-    const headers = headersOf(c);
-    const clientIp = clientAddress(peerOf(c), headers['x-forwarded-for'], trusted) ?? null;
+    const { headers } = req;
+    const clientIp = clientAddress(req.peer, headers['x-forwarded-for'], trusted) ?? null;
     const userAgent = headers['user-agent']?.slice(0, 512) ?? null;
     const declared = Number(headers['content-length'] ?? 0) || 0;
     let size = declared;
-    const key = c.req.param('key');
-    const source = sourceTokenShaped(key) ? await sources.byToken(key) : undefined;
+    const { key } = req;
+    let source = sourceTokenShaped(key) ? await sources.byToken(key) : undefined;
 
-    const answer = (status: number, outcome: RequestOutcome, reason: RejectReason | null, detail: string, extra: { eventType?: string | null; read?: boolean } = {}) => {
+    const answer = (status: number, outcome: RequestOutcome, reason: RejectReason | null, detail: string, extra: { eventType?: string | null; read?: boolean; retryAfter?: string } = {}) => {
       writer.write({
         sourceId: source?.id ?? null, receivedAt, outcome, reason, status, clientIp, userAgent, headers: headersForLog(headers, sourceCredentialHeaders(source)),
         size, durationMs: performance.now() - started, messageId: null, eventType: extra.eventType ?? null, contentType: null,
       });
-      if (!extra.read) closing(c);
-      return c.json({ code: reason ?? outcome, detail }, status as 400);
+      return { status, body: JSON.stringify({ code: reason ?? outcome, detail }), contentType: JSON_TYPE, close: !extra.read, ...(extra.retryAfter ? { retryAfter: extra.retryAfter } : {}) };
+    };
+    /** The refusals that depend only on the source and the client's address. */
+    const refusal = (s: SourceWithToken | undefined, read: boolean) => {
+      if (!s) return answer(404, 'rejected', 'unknown_key', 'no source has this URL', { read });
+      if (s.disabled) return answer(403, 'rejected', 'disabled', 'this source is disabled', { read });
+      if (s.allowedCidrs) {
+        let ranges = allowCache.get(s);
+        if (!ranges) allowCache.set(s, (ranges = rangesParse(s.allowedCidrs)));
+        if (!clientIp || !addressInRanges(clientIp, ranges)) return answer(403, 'rejected', 'ip_refused', 'this address may not post to this source', { read });
+      }
+      return undefined;
     };
 
-    if (!source) return answer(404, 'rejected', 'unknown_key', 'no source has this URL');
-    if (source.disabled) return answer(403, 'rejected', 'disabled', 'this source is disabled');
-    if (source.allowedCidrs) {
-      let ranges = allowCache.get(source);
-      if (!ranges) allowCache.set(source, (ranges = rangesParse(source.allowedCidrs)));
-      if (!clientIp || !addressInRanges(clientIp, ranges)) return answer(403, 'rejected', 'ip_refused', 'this address may not post to this source');
-    }
+    const refused = refusal(source, false);
+    if (refused) return refused;
+    if (!source) throw new Error('unreachable: refusal() answers for a missing source');
     const wait = rates.take(source.id, clientIp ?? 'unknown', source.rateLimit);
-    if (wait > 0) {
-      c.header('retry-after', String(wait));
-      return answer(429, 'rejected', 'rate_limited', 'too many requests; see Retry-After');
-    }
-    const limit = source.maxBodyBytes ?? options.maxBodyBytes;
+    if (wait > 0) return answer(429, 'rejected', 'rate_limited', 'too many requests; see Retry-After', { retryAfter: String(wait) });
+    let limit = source.maxBodyBytes ?? options.maxBodyBytes;
     let bytes: Buffer;
     try {
-      bytes = await bodyReadLimited(c, limit);
+      bytes = await req.read(limit);
     } catch (error) {
       if (error instanceof HookyardError && error.code === 'payload_too_large') return answer(413, 'rejected', 'too_large', `the body is larger than ${limit} bytes`);
       if (error instanceof HookyardError && error.code === 'bad_request') return answer(400, 'rejected', 'cut_off', 'the request body was cut off');
@@ -144,42 +154,86 @@ export function receiveMount(app: Hono<ApiEnv>, sources: SourceService, options:
     } catch {
       return answer(415, 'rejected', 'body_not_text', 'the body is not UTF-8 text; Hookyard forwards text bodies (JSON, forms, XML) only', { read: true });
     }
-    const spec = sourceTypes[source.type];
-    if (!spec) throw new Error(`source ${source.id} has type ${source.type}, which this version does not know`);
-    const req: InboundRequest = { method: c.req.method, headers, query: c.req.query(), body: bytes };
-    const verdict = spec.verify(source.config, req, receivedAt);
-    if (!verdict.ok) return answer(STATUS_OF[verdict.reason] ?? 401, 'rejected', verdict.reason, verdict.detail, { read: true });
-    const eventType = eventTypeOf(verdict.eventType, source.type);
-    if (verdict.reply) {
-      answer(verdict.reply.status, 'handshake', null, 'handshake answered', { eventType, read: true });
-      return c.body(verdict.reply.body, verdict.reply.status as 200, { 'content-type': verdict.reply.contentType });
-    }
+    const inbound: InboundRequest = { method: req.method, headers, query: req.query(), body: bytes };
     const contentType = forwardedContentType(headers['content-type'], text);
-    const outcome = await sources.record({
-      sourceId: source.id,
-      tokenHash: sourceTokenHash(source.token),
-      appId: source.appId,
-      messageId: newId('msg', receivedAt.getTime()),
-      eventType,
-      eventId: eventIdOf(verdict.dedupKey),
-      payload: source.mapping && contentType === null ? mapped(source.mapping, text) : text,
-      receivedAt,
-      log: {
-        id: newId('inreq', receivedAt.getTime()),
-        clientIp,
-        userAgent,
-        headers: headersForLog(headers, sourceCredentialHeaders(source)),
-        size,
-        durationMs: performance.now() - started,
-        contentType,
-      },
-    });
-    // The key was rotated (or the source disabled or deleted) while this request ran.
-    if (outcome.kind === 'gone') return answer(404, 'rejected', 'unknown_key', 'no source has this URL', { read: true });
-    if (outcome.kind === 'created' || outcome.kind === 'duplicate') writer.recorded(outcome.kind === 'created' ? 'accepted' : 'duplicate');
-    if (outcome.kind === 'duplicate') return c.json({ status: 'duplicate', messageId: outcome.messageId, verified: verdict.verified }, 200);
-    if (outcome.kind === 'stale') throw new Error('inbound record: event type changed twice under the statement');
-    return c.json({ status: 'accepted', messageId: outcome.messageId, verified: verdict.verified }, 200);
+    // The statement checks the source against the one this request was verified with; when it
+    // changed meanwhile (another process's update, which that process's cache saw first), the
+    // request is looked at again with the source as it is now.
+    for (let attempt = 1; ; attempt++) {
+      const spec = sourceTypes[source.type];
+      if (!spec) throw new Error(`source ${source.id} has type ${source.type}, which this version does not know`);
+      const verdict = spec.verify(source.config, inbound, receivedAt);
+      if (!verdict.ok) return answer(STATUS_OF[verdict.reason] ?? 401, 'rejected', verdict.reason, verdict.detail, { read: true });
+      const eventType = eventTypeOf(verdict.eventType, source.type);
+      if (verdict.reply) {
+        answer(verdict.reply.status, 'handshake', null, 'handshake answered', { eventType, read: true });
+        return { status: verdict.reply.status, body: verdict.reply.body, contentType: verdict.reply.contentType, close: false };
+      }
+      const outcome = await sources.record({
+        sourceId: source.id,
+        tokenHash: source.tokenHash,
+        sourceVersion: source.version,
+        appId: source.appId,
+        messageId: newId('msg', receivedAt.getTime()),
+        eventType,
+        eventId: eventIdOf(verdict.dedupKey),
+        payload: source.mapping && contentType === null ? mapped(source.mapping, text) : text,
+        receivedAt,
+        log: {
+          id: newId('inreq', receivedAt.getTime()),
+          clientIp,
+          userAgent,
+          headers: headersForLog(headers, sourceCredentialHeaders(source)),
+          size,
+          durationMs: performance.now() - started,
+          contentType,
+        },
+      });
+      if (outcome.kind === 'created' || outcome.kind === 'duplicate') writer.recorded(outcome.kind === 'created' ? 'accepted' : 'duplicate');
+      if (outcome.kind === 'duplicate') return ok('duplicate', outcome.messageId, verdict.verified);
+      if (outcome.kind === 'created') return ok('accepted', outcome.messageId, verdict.verified);
+      if (outcome.kind === 'stale') throw new Error('inbound record: event type changed twice under the statement');
+      // The key was rotated, or the source deleted, disabled or updated, while this request ran.
+      if (outcome.kind === 'gone') return answer(404, 'rejected', 'unknown_key', 'no source has this URL', { read: true });
+      const fresh = await sources.byToken(key, { fresh: true });
+      if (!fresh || fresh.id !== source.id) return answer(404, 'rejected', 'unknown_key', 'no source has this URL', { read: true });
+      source = fresh;
+      const again = refusal(source, true);
+      if (again) return again;
+      limit = source.maxBodyBytes ?? options.maxBodyBytes;
+      if (size > limit) return answer(413, 'rejected', 'too_large', `the body is larger than ${limit} bytes`, { read: true });
+      if (attempt >= 3) throw new Error(`inbound record: source ${source.id} changed three times under the request`);
+    }
+  }
+  return { handle, writer };
+}
+
+/**
+ * The route in the Hono app: what serves `/in/{key}` where there is no Node request (tests
+ * calling `app.request`) and for keys the Node handler leaves to it (receive-node.ts).
+ */
+export function receiveMount(app: Hono<ApiEnv>, inbound: Receiver): void {
+  app.all(`${RECEIVE_PATH}/:key`, async (c) => {
+    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+    const headers: Record<string, string> = {};
+    if (incoming) {
+      for (const [name, value] of Object.entries(incoming.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    } else {
+      c.req.raw.headers.forEach((value, name) => (headers[name] = value));
+    }
+    let peer: string | undefined;
+    try {
+      peer = getConnInfo(c).remote.address;
+    } catch {
+      peer = undefined;
+    }
+    const answer = await inbound.handle({ method: c.req.method, key: c.req.param('key'), headers, query: () => c.req.query(), peer, read: (limit) => bodyReadLimited(c, limit) });
+    if (answer.retryAfter) c.header('retry-after', answer.retryAfter);
+    if (answer.close) {
+      c.header('connection', 'close');
+      const outgoing = (c.env as { outgoing?: { once(e: string, f: () => void): void } } | undefined)?.outgoing;
+      outgoing?.once('finish', () => incoming?.socket.destroySoon());
+    }
+    return c.body(answer.body, answer.status as 200, { 'content-type': answer.contentType });
   });
-  return writer;
 }

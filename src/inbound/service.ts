@@ -18,18 +18,34 @@ export type SourceService = ReturnType<typeof sourceService>;
 /** A source as the library hands it out: with its receiving key, which the API turns into `ingestUrl`. */
 export interface SourceWithToken extends Source {
   token: string;
+  /** The key's hash, as the database finds the source by it. */
+  tokenHash: string;
+  /** The row's version (updated_at in µs): the record statement refuses a request verified against another one. */
+  version: string;
 }
 
-// How long the receive path may use a source it looked up. Changes made in this process clear it
-// at once; the statement that records an event checks the key and the enabled flag again, so a
-// stale entry in another process can refuse for this long but never forward with an old key.
+/** Sent (empty) when a source changes, so that every process drops its cached sources. */
+export const SOURCE_CHANNEL = 'hookyard_inbound_source';
+
+// How long the receive path may use a source it looked up. A change clears every process's cache:
+// this one's at once, others' when the notification arrives (milliseconds), or at the latest
+// after CACHE_MS should it be lost. Until then a stale entry can only refuse: the statement that
+// records an event checks the key, the enabled flag and the version (migration 021), so a request
+// verified against old settings is looked at again, and none is forwarded with an old key.
 const CACHE_MS = 1_000; // ms
 const CACHE_MAX = 10_000;
 
 export function sourceService(ctx: Context, endpoints: EndpointService) {
   const { storage, sealer } = ctx;
-  const cache = new Map<string, { source: SourceWithToken | undefined; until: number }>();
+  const cache = new Map<string, { source: Promise<SourceWithToken | undefined>; until: number }>();
   const recorder = inboundRecorder(ctx);
+  let listening: Promise<unknown> | undefined;
+
+  /** Drops cached sources here, and (after the change commits) in every other process. */
+  async function changed(db: Queryable = storage): Promise<void> {
+    cache.clear();
+    await db.query('select pg_notify($1, $2)', [SOURCE_CHANNEL, '']);
+  }
 
   function open(row: SourceRow): SourceWithToken {
     const secrets = row.config_sealed ? (JSON.parse(sealer.open(Buffer.from(row.config_sealed), row.id)) as Record<string, unknown>) : {};
@@ -49,6 +65,8 @@ export function sourceService(ctx: Context, endpoints: EndpointService) {
       createdAt: row.created_at,
       updatedAt: row.updated_at,
       token: sealer.open(Buffer.from(row.token_sealed), row.id),
+      tokenHash: row.token_hash,
+      version: row.version,
     };
   }
 
@@ -125,9 +143,11 @@ export function sourceService(ctx: Context, endpoints: EndpointService) {
       const body = parseSource(input);
       const row = await storage.transaction(async (tx) => {
         const source = await mustGet(tx, idOrUid);
-        return (await sourceUpdate(tx, source.id, fieldsOf(source.id, body, source)).catch(conflict))!;
+        const updated = (await sourceUpdate(tx, source.id, fieldsOf(source.id, body, source)).catch(conflict))!;
+        await changed(tx);
+        return updated;
       });
-      cache.clear();
+      cache.clear(); // again: a lookup that ran while the transaction did may have cached the old row
       return open(row);
     },
 
@@ -140,7 +160,7 @@ export function sourceService(ctx: Context, endpoints: EndpointService) {
     async delete(idOrUid: string): Promise<void> {
       const source = await mustGet(storage, idOrUid);
       if (!(await sourceDelete(storage, source.id))) throw notFound('source');
-      cache.clear();
+      await changed();
     },
 
     /** A new receiving key; the old one is refused (404) from now on. Returns the new key. */
@@ -148,7 +168,7 @@ export function sourceService(ctx: Context, endpoints: EndpointService) {
       const source = await mustGet(storage, idOrUid);
       const token = newToken(source.id);
       if (!(await sourceTokenSet(storage, source.id, token))) throw notFound('source');
-      cache.clear();
+      await changed();
       return sealer.open(token.sealed, source.id);
     },
 
@@ -159,15 +179,19 @@ export function sourceService(ctx: Context, endpoints: EndpointService) {
       return stats;
     },
 
-    /** The receive path's lookup by key, cached briefly (see CACHE_MS). */
-    async byToken(token: string): Promise<SourceWithToken | undefined> {
+    /** The receive path's lookup by key, cached briefly (see CACHE_MS); `fresh` skips the cache. */
+    byToken(token: string, { fresh = false } = {}): Promise<SourceWithToken | undefined> {
+      listening ??= storage.listen(SOURCE_CHANNEL, () => cache.clear(), { onReconnect: () => cache.clear() }).catch(() => {});
       const t = Date.now();
       const hit = cache.get(token);
-      if (hit && hit.until > t) return hit.source;
-      const row = await sourceByTokenHash(storage, sourceTokenHash(token));
-      const source = row && open(row);
+      if (hit && hit.until > t && !fresh) return hit.source;
+      // The lookup itself is cached, so that the requests in flight when an entry expires wait for
+      // one lookup instead of each making its own.
+      const source = sourceByTokenHash(storage, sourceTokenHash(token)).then((row) => row && open(row));
       if (cache.size >= CACHE_MAX) cache.clear();
-      cache.set(token, { source, until: t + CACHE_MS });
+      const entry = { source, until: t + CACHE_MS };
+      cache.set(token, entry);
+      source.catch(() => cache.get(token) === entry && cache.delete(token)); // a failed lookup is not kept
       return source;
     },
 

@@ -21,10 +21,13 @@ export interface SourceRow {
   metadata: Record<string, string>;
   created_at: Date;
   updated_at: Date;
+  /** updated_at in µs since the epoch, as text: what the record statement compares (migration 021). */
+  version: string;
 }
 
 const COLUMNS = `id, uid, name, type, config, config_sealed, token_sealed, token_hash, app_id, disabled,
-  max_body_bytes, rate_limit, allow_cidrs, mapping, metadata, created_at, updated_at`;
+  max_body_bytes, rate_limit, allow_cidrs, mapping, metadata, created_at, updated_at,
+  hookyard.inbound_source_version(updated_at)::text as version`;
 
 /** What a create or an update writes. */
 export interface SourceFields {
@@ -103,7 +106,12 @@ export async function sourceList(db: Queryable, query: PageQuery): Promise<Page<
 
 export async function sourceStats(db: Queryable, id: string): Promise<SourceStats | undefined> {
   const { rows } = await db.query<{ events_received: number; last_event_at: Date | null; created_at: Date }>(
-    'select events_received, last_event_at, created_at from hookyard.inbound_source where id = $1',
+    // The columns hold the counts made before migration 021; since, each connection slot adds to its own row.
+    `select s.events_received + coalesce(c.events, 0) as events_received, greatest(s.last_event_at, c.at) as last_event_at, s.created_at
+       from hookyard.inbound_source s
+       left join lateral (select sum(x.events) as events, max(x.last_event_at) as at
+                            from hookyard.inbound_source_count x where x.source_id = s.id) c on true
+      where s.id = $1`,
     [id],
   );
   const r = rows[0];

@@ -59,7 +59,8 @@ export function Message({ appId, msgId }: { appId: string; msgId: string }) {
                   <a href={href('apps', appId, 'endpoints', d.id)}>{d.url}</a>
                 </td>
                 <td>
-                  <Status status={d.status} />
+                  {/* A disabled endpoint's delivery waits (parked) as pending: say why it is not sent. */}
+                  {d.disabled ? <span class="status status-canceled">disabled</span> : <Status status={d.status} />}
                 </td>
                 <td>{d.nextAttempt ? <Time at={d.nextAttempt} /> : <span class="muted">—</span>}</td>
               </tr>

@@ -4,6 +4,7 @@ import { useLive } from '../live';
 import { useAction, useLoad } from '../load';
 import { Copy, Json, Loading, Pager, Problem, Time, listParse } from '../parts/common';
 import { href, navigate } from '../route';
+import { ForwardedMessage } from '../parts/ForwardedMessage';
 import { SourceEndpoints } from '../parts/SourceEndpoints';
 import { sampleSign } from '../sign';
 import type { SourceOut } from '../types';
@@ -330,8 +331,14 @@ function RequestLog({ base, tick }: { base: string; tick: number }) {
                       <dl class="facts">
                         <dt>Event type</dt>
                         <dd>{r.eventType ?? '—'}</dd>
-                        <dt>Message</dt>
-                        <dd>{r.messageId ? <code>{r.messageId}</code> : '—'}</dd>
+                        {r.messageId ? (
+                          <ForwardedMessage sourceBase={base} messageId={r.messageId} />
+                        ) : (
+                          <>
+                            <dt>Message</dt>
+                            <dd>—</dd>
+                          </>
+                        )}
                         <dt>User agent</dt>
                         <dd>{r.userAgent ?? '—'}</dd>
                         <dt>Duration</dt>

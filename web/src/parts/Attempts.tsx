@@ -46,7 +46,8 @@ export function Attempts({ appId, path, caption, showMessage = true }: { appId: 
               <th scope="col">Status</th>
               <th scope="col">HTTP</th>
               <th scope="col">Duration</th>
-              {showMessage && <th scope="col">Message</th>}
+              {/* A list is of one endpoint (each row's message) or of one message (each row's endpoint). */}
+              {showMessage ? <th scope="col">Message</th> : <th scope="col">Endpoint</th>}
               <th scope="col">Details</th>
             </tr>
           </thead>
@@ -83,11 +84,15 @@ function AttemptRow({ appId, attempt: a, showMessage, open, onToggle }: { appId:
         </td>
         <td>{a.responseStatusCode || <span class="muted">none</span>}</td>
         <td>{a.responseDurationMs} ms</td>
-        {showMessage && (
+        {showMessage ? (
           <td>
             <a href={href('apps', appId, 'messages', a.msgId)}>
               <code>{a.msgId}</code>
             </a>
+          </td>
+        ) : (
+          <td class="url">
+            <a href={href('apps', appId, 'endpoints', a.endpointId)}>{a.url}</a>
           </td>
         )}
         <td>
