@@ -34,6 +34,7 @@ import { tokenRoutes } from './token.js';
 import { ingestRoutes } from './ingest.js';
 import { receiveMount, receiver, RECEIVE_PATH, type ReceiveOptions } from '../inbound/receive.js';
 import { receiveNodeHandler } from '../inbound/receive-node.js';
+import { rateShare, type RateShare } from '../inbound/rate-share.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestLogWriter } from '../inbound/request-log.js';
 
@@ -70,6 +71,8 @@ export interface ApiOptions {
   portalTheme?: PortalTheme;
   /** The receive route's limits (src/inbound/receive.ts); defaults as the server's. */
   inbound?: Partial<Omit<ReceiveOptions, 'log'>>;
+  /** How often the receive limits are shared with the other API processes of a PostgreSQL database (ms). */
+  inboundRateSyncMs?: number;
   /** The clock of session expiry (tests move it). */
   now?: () => Date;
 }
@@ -84,6 +87,8 @@ export interface Api {
   app: Hono<ApiEnv>;
   /** The log of received webhooks' rejected requests, written in batches: `flush()` writes what waits. */
   inboundLog: RequestLogWriter;
+  /** The receive limits shared with other API processes (PostgreSQL only; see src/inbound/rate-share.ts). */
+  inboundRates: RateShare | undefined;
   /** The receive path on the Node request, ahead of Hono (src/inbound/receive-node.ts): true when it took the request. */
   receive: (req: IncomingMessage, res: ServerResponse) => boolean;
   routes: Route[];
@@ -166,7 +171,11 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
   });
 
   app.get('/api/v1/openapi.json', (c) => c.json(openapi));
-  // Received webhooks: outside token auth; each source's key is in its URL.
+  // Received webhooks: outside token auth; each source's key is in its URL. On PostgreSQL, other API
+  // processes may serve the same sources: the rate limits are shared with them (PGlite is one process).
+  const inboundRates = hookyard.storage.capabilities.embedded
+    ? undefined
+    : rateShare(hookyard.storage, { syncMs: options.inboundRateSyncMs ?? DEFAULTS.inboundRateSyncMs, log });
   const inbound = receiver(hookyard.sources, {
     maxBodyBytes: DEFAULTS.inboundMaxBodyBytes,
     limits: { perKeyPerMinute: DEFAULTS.inboundRateLimit, perIpPerMinute: DEFAULTS.inboundIpRateLimit, globalPerMinute: DEFAULTS.inboundGlobalRateLimit },
@@ -174,6 +183,7 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     trustedProxies: (options.trustedProxies ?? '').split(/[\s,]+/).filter(Boolean),
     logRejectedPerMinute: DEFAULTS.inboundLogRejectedPerMinute,
     count: (outcome) => hookyard.rollups.add('inbound.request', outcome),
+    ...(inboundRates ? { limiter: inboundRates.limiter } : {}),
     ...options.inbound,
     log,
   });
@@ -214,5 +224,5 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
     if (r.method === 'post' && !r.public && !r.noIdempotency) chain.push(r.idempotentReplay ? keys.deferred(r.idempotentReplay) : keys.middleware);
     app.on(r.method.toUpperCase(), [honoPath(r.path)], ...chain, handler);
   }
-  return { app, inboundLog: inbound.writer, receive: receiveNodeHandler(inbound, log), routes, openapi, auth };
+  return { app, inboundLog: inbound.writer, inboundRates, receive: receiveNodeHandler(inbound, log), routes, openapi, auth };
 }

@@ -11,7 +11,7 @@ export interface ApiServer {
   close(graceMs?: number): Promise<void>;
 }
 
-export async function apiListen(api: Pick<Api, 'app'> & Partial<Pick<Api, 'receive'>>, { host = '127.0.0.1', port = 0 }: { host?: string; port?: number } = {}): Promise<ApiServer> {
+export async function apiListen(api: Pick<Api, 'app'> & Partial<Pick<Api, 'receive' | 'inboundLog' | 'inboundRates'>>, { host = '127.0.0.1', port = 0 }: { host?: string; port?: number } = {}): Promise<ApiServer> {
   const server = await new Promise<Server>((resolve, reject) => {
     // Received webhooks are served on the Node request, ahead of Hono (src/inbound/receive-node.ts).
     const s = serve({
@@ -42,6 +42,15 @@ export async function apiListen(api: Pick<Api, 'app'> & Partial<Pick<Api, 'recei
       await closed;
       clearInterval(sweep);
       clearTimeout(timer);
+      // The last received requests' log rows, while the database is still open; a database that
+      // hangs must not hold the close (at most 1 s). The last rate counts are not worth a wait.
+      api.inboundRates?.stop();
+      if (api.inboundLog) {
+        api.inboundLog.stop();
+        let waited: NodeJS.Timeout | undefined;
+        await Promise.race([api.inboundLog.flush(), new Promise<void>((resolve) => (waited = setTimeout(resolve, 1_000)))]);
+        clearTimeout(waited);
+      }
     },
   };
 }

@@ -48,7 +48,7 @@ export const SETTINGS = {
   inboundMaxBodyBytes: { env: 'HOOKYARD_INBOUND_MAX_BODY_BYTES', flag: 'inbound-max-body-bytes', help: `largest received webhook body, bytes, unless a source sets its own; larger gets 413 (default ${DEFAULTS.inboundMaxBodyBytes})` },
   inboundRateLimit: { env: 'HOOKYARD_INBOUND_RATE_LIMIT', flag: 'inbound-rate-limit', help: `received webhooks per minute per source, unless it sets its own; 0 = off (default ${DEFAULTS.inboundRateLimit})` },
   inboundIpRateLimit: { env: 'HOOKYARD_INBOUND_IP_RATE_LIMIT', flag: 'inbound-ip-rate-limit', help: `received webhooks per minute per client address; 0 = off (default ${DEFAULTS.inboundIpRateLimit})` },
-  inboundGlobalRateLimit: { env: 'HOOKYARD_INBOUND_GLOBAL_RATE_LIMIT', flag: 'inbound-global-rate-limit', help: `received webhooks per minute in all, per process; 0 = off (default ${DEFAULTS.inboundGlobalRateLimit})` },
+  inboundGlobalRateLimit: { env: 'HOOKYARD_INBOUND_GLOBAL_RATE_LIMIT', flag: 'inbound-global-rate-limit', help: `received webhooks per minute in all (across the API processes of one PostgreSQL database); 0 = off (default ${DEFAULTS.inboundGlobalRateLimit})` },
   inboundLogRejectedPerMinute: { env: 'HOOKYARD_INBOUND_LOG_REJECTED_PER_MINUTE', flag: 'inbound-log-rejected-per-minute', help: `rejected requests logged one row each per source and minute; beyond, counted into aggregate rows (default ${DEFAULTS.inboundLogRejectedPerMinute})` },
   // Delivery (see docs/delivery.md)
   retrySchedule: { env: 'HOOKYARD_RETRY_SCHEDULE', flag: 'retry-schedule', help: `retry delays in ms after the first attempt, comma-separated (default ${W.retrySchedule.join(',')})` },

@@ -41,6 +41,8 @@ export const DEFAULTS = {
   inboundRateLimit: 100,
   inboundIpRateLimit: 1_000,
   inboundGlobalRateLimit: 10_000,
+  /** How often API processes on one PostgreSQL database share their inbound rate counts (ms); src/inbound/rate-share.ts. */
+  inboundRateSyncMs: 1_000,
   /** Rejected requests logged one by one per source and minute; beyond, counted into aggregate rows. */
   inboundLogRejectedPerMinute: 60,
   // The server (serve).

@@ -42,7 +42,7 @@ export const cidrSchema = z
 const extensionFields = {
   disabled: z.boolean().optional().describe('Hookyard extension: a disabled source answers 403 (and logs the request)'),
   maxBodyBytes: z.number().int().min(1).max(64 * 1024 * 1024).nullish().describe('Hookyard extension: largest body accepted, bytes (null: the server default, 1 MB)'),
-  rateLimit: z.number().int().min(1).max(1_000_000).nullish().describe('Hookyard extension: requests per minute for this source\'s key (null: the server default, 100)'),
+  rateLimit: z.number().int().min(1).max(1_000_000).nullish().describe('Hookyard extension: requests per minute for this source\'s key, across all API processes (null: the server default, 100)'),
   allowedCidrs: z.array(cidrSchema).min(1).max(100).nullish().describe('Hookyard extension: client addresses allowed (CIDRs); null: any'),
   mapping: payloadMappingSchema.nullish().describe('Hookyard extension: JSONPath field map (`{"branch": "$.ref"}`) that reshapes JSON payloads before forwarding; null: pass-through'),
 };

@@ -10,7 +10,7 @@ import { addressInRanges, clientAddress, rangesParse, type Range } from './clien
 import { payloadMap } from './mapping.js';
 import { eventIdOf, eventTypeOf, forwardedContentType, headersForLog } from './event.js';
 import type { RejectReason, RequestOutcome } from './model.js';
-import { inboundRateLimits, type InboundLimits } from './rate-limit.js';
+import { inboundRateLimits, type InboundLimits, type MinuteLimiter } from './rate-limit.js';
 import { requestLogWriter, type RequestLogWriter } from './request-log.js';
 import type { SourceService, SourceWithToken } from './service.js';
 import { sourceCredentialHeaders, sourceTypes, type InboundRequest, type VerifyFailure } from './verify/index.js';
@@ -22,6 +22,8 @@ export interface ReceiveOptions {
   /** Largest body a source accepts unless it sets its own (bytes). */
   maxBodyBytes: number;
   limits: InboundLimits;
+  /** The limits' buckets, when shared with other processes (rate-share.ts); else this process's own. */
+  limiter?: MinuteLimiter;
   /** Proxies whose X-Forwarded-For is believed (CIDRs). */
   trustedProxies: readonly string[];
   /** Rejected requests logged one by one per source and minute; beyond, aggregated. */
@@ -97,7 +99,7 @@ const ok = (status: 'accepted' | 'duplicate', messageId: string, verified: boole
 export function receiver(sources: SourceService, options: ReceiveOptions): Receiver {
   const { log, now = () => new Date() } = options;
   const trusted: Range[] = rangesParse(options.trustedProxies);
-  const rates = inboundRateLimits(options.limits);
+  const rates = inboundRateLimits(options.limits, options.limiter);
   const writer = requestLogWriter(sources.storage, log, { perSourcePerMinute: options.logRejectedPerMinute, ...(options.count ? { count: options.count } : {}) });
   const allowCache = new WeakMap<SourceWithToken, Range[]>();
 
