@@ -5,7 +5,8 @@ import { startWorker, type Worker } from '../delivery/worker.js';
 import { testApi, type TestApi } from '../test/api.js';
 import { TEST_WORKER, waitForAttempts } from '../test/delivery.js';
 import { startReceiver, type Receiver } from '../test/receiver.js';
-import { describeEachStorage } from '../test/storages.js';
+import { migrate, migrationsLoad } from '../store/migrate.js';
+import { describeEachStorage, testDatabase } from '../test/storages.js';
 import { latencyBucket, latencyBucketUpper, latencyQuantile, LATENCY_BUCKETS } from './histogram.js';
 import { rollupHistogramRead, rollupRead } from './rollup-sql.js';
 import { rollups } from './rollups.js';
@@ -30,6 +31,37 @@ test('steps: per minute up to a day, coarser beyond, never more than 1,440', () 
   const since = new Date('2026-01-01T00:00:00Z');
   assert.equal(statsStepMs(since, new Date(since.getTime() + 86_400_000)), 60_000);
   assert.equal(statsStepMs(since, new Date(since.getTime() + 7 * 86_400_000)), 7 * 60_000);
+});
+
+test('migration 024 moves the latency buckets of rollup_minute into one histogram row per minute', async () => {
+  const db = await testDatabase('pglite', { migrated: false });
+  try {
+    const { storage } = db;
+    // The schema as it was before 024, as migrate() would have left it.
+    await storage.query('create schema hookyard');
+    await storage.query('create table hookyard.migration (id integer primary key, name text not null, applied_at timestamptz not null default now())');
+    for (const m of (await migrationsLoad()).filter((m) => m.id < 24)) {
+      await storage.query(m.sql);
+      await storage.query('insert into hookyard.migration (id, name) values ($1, $2)', [m.id, m.name]);
+    }
+    await storage.query(
+      `insert into hookyard.rollup_minute (minute, metric, key, value) values
+         ('2026-01-01T00:00Z', 'delivery.latency', '0', 2), ('2026-01-01T00:00Z', 'delivery.latency', '80', 1),
+         ('2026-01-01T00:01Z', 'delivery.latency', '5', 7), ('2026-01-01T00:01Z', 'delivery.attempt', 'succeeded', 8)`,
+    );
+    await migrate(storage);
+    const { rows } = await storage.query<{ minute: Date; counts: number[] }>('select minute, counts::float8[] as counts from hookyard.rollup_histogram order by minute');
+    assert.equal(rows.length, 2);
+    const expected = (set: Record<number, number>) => Array.from({ length: LATENCY_BUCKETS }, (_, i) => set[i] ?? 0);
+    assert.deepEqual(rows[0]!.counts.map(Number), expected({ 0: 2, 80: 1 }));
+    assert.deepEqual(rows[1]!.counts.map(Number), expected({ 5: 7 }));
+    const left = await storage.query<{ metric: string }>('select metric from hookyard.rollup_minute');
+    assert.deepEqual(left.rows.map((r) => r.metric), ['delivery.attempt'], 'the bucket rows left rollup_minute; other counters stay');
+    const added = await storage.query<{ c: number[] }>(`select hookyard.counts_add('{1,2,3}', '{10,20}')::float8[] as c`);
+    assert.deepEqual(added.rows[0]!.c.map(Number), [11, 22, 3], 'element-wise, the shorter array counting as zeros');
+  } finally {
+    await db.close();
+  }
 });
 
 describeEachStorage('rollups', (env) => {

@@ -20,9 +20,21 @@ export function Chart({ title, times, series, unit = '' }: { title: string; time
       {
         width: Math.max(300, el.clientWidth),
         height: 200,
-                // Points too: a minute with data between empty ones (latency is null where nothing was sent) is a lone point, which a line alone would not show.
-        series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: COLOURS[i % COLOURS.length], width: 2, points: { show: true, size: 4 }, value: (_u: uPlot, v: number | null) => (v == null ? '—' : `${round(v)}${unit}`) }))],
-        axes: [{}, { values: (_u: uPlot, ticks: number[]) => ticks.map((v) => `${round(v)}${unit}`) }],
+        // uPlot draws points only where they are far enough apart (a day of minutes is too dense), and a line needs two
+        // values: so a minute with data between idle ones (latency is null where nothing was sent; counts are 0) would
+        // show as nothing or a hairline. Such lone values always get a point.
+        series: [
+          {},
+          ...series.map((s, i) => ({
+            label: s.label,
+            stroke: COLOURS[i % COLOURS.length],
+            width: 2,
+            points: { size: 6, filter: (u: uPlot, seriesIdx: number, show: boolean) => (show ? null : lonePoints(u.data[seriesIdx] ?? [])) },
+            value: (_u: uPlot, v: number | null) => (v == null ? '—' : `${round(v)}${unit}`),
+          })),
+        ],
+        // The y axis as wide as its longest label ("300 ms" did not fit uPlot's fixed 50 px).
+        axes: [{}, { values: (_u: uPlot, ticks: number[]) => ticks.map((v) => `${round(v)}${unit}`), size: (_u: uPlot, values: string[] | null) => 24 + 7 * Math.max(3, ...(values ?? []).map((v) => v.length)) }],
         scales: { x: { time: true } },
         legend: { live: true },
       },
@@ -63,6 +75,14 @@ export function Chart({ title, times, series, unit = '' }: { title: string; time
       </details>
     </figure>
   );
+}
+
+/** Indices of values with nothing either side (null, zero or the edge): a line cannot show them, a point does. */
+export function lonePoints(values: ArrayLike<number | null | undefined>): number[] | null {
+  const idle = (v: number | null | undefined) => v == null || v === 0;
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i++) if (!idle(values[i]) && idle(values[i - 1]) && idle(values[i + 1])) out.push(i);
+  return out.length > 0 ? out : null;
 }
 
 const round = (v: number) => (Math.abs(v) >= 100 ? Math.round(v) : Math.round(v * 100) / 100);
