@@ -43,6 +43,8 @@ export const SETTINGS = {
   publicUrl: { env: 'HOOKYARD_PUBLIC_URL', flag: 'public-url', help: 'the URL browsers and third parties reach this server at, e.g. https://hooks.example.com, for app portal links and sources\' ingestUrl (default: the URL of the request that asks for one)' },
   portalFrameAncestors: { env: 'HOOKYARD_PORTAL_FRAME_ANCESTORS', flag: 'portal-frame-ancestors', help: `who may embed the app portal in an iframe: a CSP frame-ancestors list, e.g. 'self' https://app.example.com (default ${DEFAULTS.portalFrameAncestors})` },
   portalThemeColor: { env: 'HOOKYARD_PORTAL_THEME_COLOR', flag: 'portal-theme-color', help: 'the app portal\'s accent colour, #rrggbb (default: the built-in one)' },
+  liveStreamsMax: { env: 'HOOKYARD_LIVE_STREAMS_MAX', flag: 'live-streams-max', help: `live-update streams (server-sent events) this process serves at most; beyond, 429 and the pages poll (default ${DEFAULTS.liveStreamsMax})` },
+  liveStreamsPerSession: { env: 'HOOKYARD_LIVE_STREAMS_PER_SESSION', flag: 'live-streams-per-session', help: `live-update streams one console session may hold, one per tab (default ${DEFAULTS.liveStreamsPerSession})` },
   portalLogoUrl: { env: 'HOOKYARD_PORTAL_LOGO_URL', flag: 'portal-logo-url', help: 'an https:// (or /path) URL of a logo the app portal shows (default none)' },
   // Receiving webhooks (see docs/inbound.md)
   inboundMaxBodyBytes: { env: 'HOOKYARD_INBOUND_MAX_BODY_BYTES', flag: 'inbound-max-body-bytes', help: `largest received webhook body, bytes, unless a source sets its own; larger gets 413 (default ${DEFAULTS.inboundMaxBodyBytes})` },
@@ -120,6 +122,8 @@ export const configSchema = z.object({
   sessionMaxMs: intFrom(60_000, 365 * 86_400_000).default(DEFAULTS.sessionMaxMs),
   rollupRetentionDays: intFrom(1, 3650).default(DEFAULTS.rollupRetentionDays),
   secureCookies: z.enum(['auto', 'always', 'never']).default(DEFAULTS.secureCookies),
+  liveStreamsMax: intFrom(0, 1_000_000).default(DEFAULTS.liveStreamsMax),
+  liveStreamsPerSession: intFrom(1, 100).default(DEFAULTS.liveStreamsPerSession),
   trustedProxies: cidrsSetting,
   publicUrl: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')).optional(),
   portalFrameAncestors: z

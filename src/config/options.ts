@@ -39,6 +39,8 @@ export function apiOptionsFromConfig(config: Config): Omit<ApiOptions, 'log' | '
     sessionIdleMs: config.sessionIdleMs,
     sessionMaxMs: config.sessionMaxMs,
     secureCookies: config.secureCookies,
+    liveStreamsMax: config.liveStreamsMax,
+    liveStreamsPerSession: config.liveStreamsPerSession,
     trustedProxies: config.trustedProxies,
     portalFrameAncestors: config.portalFrameAncestors,
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
