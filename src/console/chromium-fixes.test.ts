@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { startWorker, type Worker } from '../delivery/worker.js';
-import { testApi, type TestApi } from '../test/api.js';
-import { browserLaunch, browserMissing, screenshotter } from '../test/chromium.js';
-import { startReceiver, type Receiver } from '../test/receiver.js';
+import type { Page } from 'playwright-core';
+import type { TestApi } from '../test/api.js';
+import { browserMissing, screenshotter } from '../test/chromium.js';
+import { consoleRig, type ConsoleRig } from '../test/console-rig.js';
+import type { Receiver } from '../test/receiver.js';
 import { describeEachStorage } from '../test/storages.js';
 
 /**
@@ -20,35 +20,22 @@ const skip = browserMissing();
 if (skip) process.stdout.write(`# ${skip}\n`);
 
 describeEachStorage('console fixes in a browser', (env) => {
+  let rig: ConsoleRig | undefined;
   let t: TestApi;
-  let worker: Worker;
   let receiver: Receiver;
-  let browser: Browser;
   let page: Page;
   const shot = screenshotter('console-fixes');
-  let stopped = false;
-  // The storage helper closes the database in its own after hook, which runs first: stop here.
-  async function stop(): Promise<void> {
-    if (stopped) return;
-    stopped = true;
-    await browser?.close();
-    await worker?.stop(1_000);
-    await t?.close();
-    await receiver?.close();
-  }
-  after(stop);
+  after(async () => rig?.stop());
 
   let appId = '';
   let first = '';
   let second = '';
   before(async () => {
     if (skip) return;
-    t = await testApi(env().hookyard);
-    receiver = await startReceiver((r) => (r.path === '/fails' ? { status: 500, headers: { 'x-receiver': 'sad' }, body: 'no' } : { status: 200, headers: { 'x-receiver': 'glad' }, body: 'ok' }));
-    worker = startWorker(env().hookyard, { retrySchedule: [60_000], retryJitter: 0, pollIntervalMs: 50, flushDelayMs: 5 });
-    browser = await browserLaunch();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(15_000);
+    rig = await consoleRig(env().hookyard, {
+      reply: (r) => (r.path === '/fails' ? { status: 500, headers: { 'x-receiver': 'sad' }, body: 'no' } : { status: 200, headers: { 'x-receiver': 'glad' }, body: 'ok' }),
+    });
+    ({ t, receiver, page } = rig);
     appId = ((await t.call('POST', '/api/v1/app', { name: 'Fixes', uid: 'fixes' })).json as { id: string }).id;
     // Extensions set, so the edit form has "More settings" to carry (and must not resend).
     const made = await t.call('POST', `/api/v1/app/${appId}/endpoint`, { url: `${receiver.origin}/one`, description: 'first', fifo: true, failureThreshold: 7, headers: { 'X-Team': 'core', 'X-Api-Key': 'hush' } });

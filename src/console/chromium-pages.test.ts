@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
-import { startWorker, type Worker } from '../delivery/worker.js';
-import { testApi, type TestApi } from '../test/api.js';
-import { browserLaunch, browserMissing, screenshotter } from '../test/chromium.js';
+import type { TestApi } from '../test/api.js';
+import { browserMissing, screenshotter } from '../test/chromium.js';
+import { consoleRig, type ConsoleRig } from '../test/console-rig.js';
 import { TEST_ALLOW_CIDRS } from '../test/storages.js';
-import { startReceiver, type Receiver } from '../test/receiver.js';
+import type { Receiver } from '../test/receiver.js';
 import { describeEachStorage } from '../test/storages.js';
 import { rollups } from './rollups.js';
 
@@ -27,37 +27,23 @@ interface OperationalEvent {
 }
 
 describeEachStorage('console pages in a browser: endpoint health, operational webhooks, the dashboard', (env) => {
+  let rig: ConsoleRig | undefined;
   let t: TestApi;
-  let worker: Worker;
   let receiver: Receiver;
-  let browser: Browser;
   let page: Page;
   const shot = screenshotter('console-pages');
-  let stopped = false;
-  // The storage helper closes the database in its own after hook, which runs first, so the last test stops everything.
-  async function stop(): Promise<void> {
-    if (stopped) return;
-    stopped = true;
-    await browser?.close();
-    await worker?.stop(1_000);
-    await t?.close();
-    await receiver?.close();
-  }
+  const stop = async () => rig?.stop();
   after(stop);
 
   before(async () => {
     if (skip) return;
-    t = await testApi(env().hookyard);
-    receiver = await startReceiver((req) => ({ status: req.path.startsWith('/failing') ? 500 : 200 }));
-    // No retries: a failed attempt fails its delivery for good, so a threshold of 1 disables at once.
-    worker = startWorker(env().hookyard, { allowCidrs: TEST_ALLOW_CIDRS, retrySchedule: [], retryJitter: 0, pollIntervalMs: 50, flushDelayMs: 5 });
-    browser = await browserLaunch();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(15_000);
-    await page.goto(`${t.url}/`);
-    await page.getByLabel('API token').fill(t.token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    rig = await consoleRig(env().hookyard, {
+      reply: (req) => ({ status: req.path.startsWith('/failing') ? 500 : 200 }),
+      // No retries: a failed attempt fails its delivery for good, so a threshold of 1 disables at once.
+      worker: { allowCidrs: TEST_ALLOW_CIDRS, retrySchedule: [] },
+      signIn: true,
+    });
+    ({ t, receiver, page } = rig);
   });
 
   const apiGet = async <T>(path: string) => (await t.call('GET', path)).json as T;

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { Webhook } from 'svix';
-import { startWorker, type Worker } from '../delivery/worker.js';
-import { testApi, type TestApi } from '../test/api.js';
-import { browserLaunch, browserMissing, screenshotter } from '../test/chromium.js';
-import { startReceiver, type Receiver } from '../test/receiver.js';
+import type { TestApi } from '../test/api.js';
+import { browserMissing, screenshotter } from '../test/chromium.js';
+import { consoleRig, type ConsoleRig } from '../test/console-rig.js';
+import type { Receiver } from '../test/receiver.js';
 import { describeEachStorage } from '../test/storages.js';
 
 /**
@@ -18,35 +18,21 @@ const skip = browserMissing();
 if (skip) process.stdout.write(`# ${skip}\n`);
 
 describeEachStorage('console in a browser', (env) => {
+  let rig: ConsoleRig | undefined;
   let t: TestApi;
-  let worker: Worker;
   let receiver: Receiver;
   let browser: Browser;
   let page: Page;
   const shot = screenshotter('console');
-  let stopped = false;
-  // The storage helper closes the database in its own after hook, which runs first, so the last
-  // test stops everything (a worker whose database is gone would wait on it).
-  async function stop(): Promise<void> {
-    if (stopped) return;
-    stopped = true;
-    await browser?.close();
-    await worker?.stop(1_000);
-    await t?.close();
-    await receiver?.close();
-  }
+  const stop = async () => rig?.stop();
   after(stop);
 
   before(async () => {
     if (skip) return;
-    t = await testApi(env().hookyard);
-    receiver = await startReceiver();
-    worker = startWorker(env().hookyard, { retrySchedule: [60_000], retryJitter: 0, pollIntervalMs: 50, flushDelayMs: 5 });
-    browser = await browserLaunch();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    rig = await consoleRig(env().hookyard, { timeoutMs: 10_000 });
+    ({ t, receiver, browser, page } = rig);
     // No polling fallback (web/src/live.ts): whatever appears without a reload came over the event stream.
     await page.addInitScript('window.hookyardPolling = false');
-    page.setDefaultTimeout(10_000);
   });
 
   const apiGet = async <T>(path: string) => (await t.call('GET', path)).json as T;
