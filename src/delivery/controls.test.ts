@@ -71,7 +71,9 @@ describeEachStorage('delivery controls', (env) => {
       const { publish } = await setUp([{ path: '/rate10', rateLimit: 10 }]);
       const ids = await publish(12);
       const got = await receiver.waitFor(12, (r) => r.path === '/rate10');
-      const rate = arrivalRate(got.map((r) => r.at));
+      // From the second arrival on: the first may arrive late (a new connection; on PGlite, the thread still
+      // publishing the rest), which shortens the span and reads as too fast although every claim was paced.
+      const rate = arrivalRate(got.map((r) => r.at).sort((a, b) => a - b).slice(1));
       console.log(`rateLimit 10, one worker [${env().kind}]: ${rate.toFixed(2)} deliveries/s`);
       // Never faster; how much slower depends on how busy the machine is (the PGlite thread most of all).
       assert.ok(rate <= 11, `measured ${rate.toFixed(2)}/s`);

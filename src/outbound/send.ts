@@ -21,6 +21,9 @@ export type SendResult =
   | { kind: 'response'; status: number; headers: Record<string, string>; body: string; truncated: boolean; durationMs: number }
   | { kind: 'error'; errorClass: ErrorClass; message: string; durationMs: number };
 
+/** How much later than the attempt's deadline undici's coarse timers are set (see onRequestStart). */
+const UNDICI_TIMER_SLACK_MS = 1_000;
+
 class DeadlineError extends Error {
   override readonly name = 'TimeoutError';
 }
@@ -76,14 +79,16 @@ export function send(req: OutboundRequest, { agent, timeoutMs, maxResponseBytes,
       settle({ kind: 'error', errorClass, message, durationMs: elapsed() });
     };
     const handler: Dispatcher.DispatchHandler = {
-      // Present so that undici treats this as a controller-style handler (its documented API).
-      onRequestStart() {},
-      onResponseStart(c, statusCode, responseHeaders) {
+      // The attempt's one deadline, counted from the start: the wait for headers and the whole body,
+      // so a body that trickles in chunk by chunk still ends in time. undici's own header and body
+      // timers tick about every half second and can fire up to a tick early, so they are set later
+      // (UNDICI_TIMER_SLACK_MS) and only back this one up.
+      onRequestStart(c) {
+        deadline ??= setTimeout(() => c.abort(new DeadlineError('attempt deadline')), Math.max(0, started + timeoutMs - performance.now()));
+      },
+      onResponseStart(_c, statusCode, responseHeaders) {
         status = statusCode;
         headers = flatten(responseHeaders);
-        // undici's own timers bound the wait for headers and for each body chunk; this bounds the
-        // whole body, so one that trickles in just under bodyTimeout per chunk still ends in time.
-        deadline ??= setTimeout(() => c.abort(new DeadlineError('attempt deadline')), Math.max(0, started + timeoutMs - performance.now()));
       },
       onResponseData(c, chunk) {
         if (settled) return;
@@ -105,7 +110,7 @@ export function send(req: OutboundRequest, { agent, timeoutMs, maxResponseBytes,
       },
     };
     try {
-      agent.dispatch({ origin: url.origin, path: url.pathname + url.search, method: 'POST', headers: req.headers, body: req.body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }, handler);
+      agent.dispatch({ origin: url.origin, path: url.pathname + url.search, method: 'POST', headers: req.headers, body: req.body, headersTimeout: timeoutMs + UNDICI_TIMER_SLACK_MS, bodyTimeout: timeoutMs + UNDICI_TIMER_SLACK_MS }, handler);
     } catch (error) {
       failed(error);
     }
