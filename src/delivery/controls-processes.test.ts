@@ -51,9 +51,13 @@ describeEachStorage(
         const times = got.map((r) => r.at);
         const rate = arrivalRate(times);
         const inOneSecond = arrivalPeak(times, 1_000);
-        console.log(`rateLimit 5, two worker processes: ${rate.toFixed(2)} deliveries/s over ${((Math.max(...times) - Math.min(...times)) / 1000).toFixed(2)} s, at most ${inOneSecond} in any 1 s`);
+        const inTwoSeconds = arrivalPeak(times, 2_000);
+        console.log(`rateLimit 5, two worker processes: ${rate.toFixed(2)} deliveries/s over ${((Math.max(...times) - Math.min(...times)) / 1000).toFixed(2)} s, at most ${inOneSecond} in any 1 s, ${inTwoSeconds} in any 2 s`);
         assert.ok(rate <= 5.5 && rate >= 2.5, `measured ${rate.toFixed(2)}/s`);
-        assert.ok(inOneSecond <= 6, `${inOneSecond} arrivals within one second`);
+        // Claims are paced 200 ms apart; arrivals are not exactly: one delivery held up ~200 ms on a busy machine
+        // lands beside the next, so a 1 s window can hold 7. Over 2 s: 10 paced, one burst step, one held-up
+        // arrival (unlimited, all 40 would land within a fraction of a second).
+        assert.ok(inTwoSeconds <= 12, `${inTwoSeconds} arrivals within two seconds`);
         await waitForStates(env().storage, ids, ['succeeded']);
         assert.ok((await attemptsOf(env().storage, ids)).every((a) => a.succeeded), 'waiting for the rate limit fails no attempt');
       });
