@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { authenticator, type Authenticator } from '../auth/authenticate.js';
@@ -30,6 +29,7 @@ import { messageRoutes } from './message.js';
 import { openApiDocument } from './openapi.js';
 import { operationalRoutes } from './operational.js';
 import { portalRulesCheck, portalScope } from './portal-scope.js';
+import { requestIdOf } from './request-id.js';
 import { honoPath, routeHandler, type Route } from './route.js';
 import { tokenRoutes } from './token.js';
 import { ingestRoutes } from './ingest.js';
@@ -105,8 +105,6 @@ export interface Api {
   live: LiveHub;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9_\-.:]{1,128}$/;
-
 /** The peer's address (not X-Forwarded-For, which any client can set); undefined outside @hono/node-server. */
 function clientAddress(c: Context<ApiEnv>): string | undefined {
   try {
@@ -176,7 +174,7 @@ export function createApi(hookyard: Hookyard, options: ApiOptions): Api {
   // A request id on every response and every log line of the request.
   app.use(async (c, next) => {
     const given = c.req.header('x-request-id') ?? c.req.header('svix-req-id');
-    const requestId = given && REQUEST_ID.test(given) ? given : `req_${randomBytes(8).toString('hex')}`;
+    const requestId = requestIdOf(given);
     const reqLog = log.child({ reqId: requestId });
     c.set('requestId', requestId);
     c.set('log', reqLog);

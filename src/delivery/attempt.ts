@@ -1,4 +1,3 @@
-import { randomFillSync } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import type { Attempt } from '../attempt/model.js';
 import { headerIsReserved, headerIsSensitive } from '../endpoint/model.js';
@@ -27,19 +26,6 @@ export interface AttemptDeps {
   settings: AttemptSettings;
   now: () => Date;
   random: () => number;
-}
-
-// Attempt ids need 14 random bytes each; drawing them from a pool refilled 1,024 ids at a
-// time saves a synchronous crypto call per attempt on the hot path.
-const pool = Buffer.alloc(14 * 1024);
-let poolAt = pool.length;
-function pooledRandom(n: number): Buffer {
-  if (poolAt + n > pool.length) {
-    randomFillSync(pool);
-    poolAt = 0;
-  }
-  poolAt += n;
-  return pool.subarray(poolAt - n, poolAt);
 }
 
 /**
@@ -112,7 +98,7 @@ export async function attemptRun(claimed: Claimed, secrets: string[], deps: Atte
   const step = nextStep(outcome, claimed.attemptCount, claimed.oneShot, settings.retry, deps.random);
   const response = result.kind === 'response' ? result : undefined;
   const completion = completionOf(claimed, step, {
-    id: newId('atmpt', startedAt.getTime(), pooledRandom),
+    id: newId('atmpt', startedAt.getTime()),
     deliveryId: claimed.id,
     messageId: claimed.messageId,
     endpointId: claimed.endpointId,
@@ -146,7 +132,7 @@ export function attemptUnsigned(claimed: Claimed, reason: string, deps: Pick<Att
   const at = deps.now();
   const step = nextStep({ kind: 'no_response', errorClass: 'secret' }, claimed.attemptCount, claimed.oneShot, deps.settings.retry, deps.random);
   return completionOf(claimed, step, {
-    id: newId('atmpt', at.getTime(), pooledRandom),
+    id: newId('atmpt', at.getTime()),
     deliveryId: claimed.id,
     messageId: claimed.messageId,
     endpointId: claimed.endpointId,

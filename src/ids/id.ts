@@ -8,11 +8,12 @@ const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 const WIDTH = 27; // 62^27 > 2^160
 const BASE = 62n;
 
-// Random bytes drawn from the CSPRNG 4 KB at a time: ids are made at the publish and delivery
-// rates, and each small synchronous draw cost more than the id's encoding. Ids are not secrets.
+// Random bytes drawn from the CSPRNG 4 KB at a time: ids are made at the publish, delivery and
+// receive rates, and each small synchronous draw cost more than the id's encoding. For ids and
+// request ids only, which are not secrets (secrets and tokens draw randomBytes of their own).
 const pool = Buffer.alloc(4096);
 let poolAt = pool.length;
-function pooledRandom(n: number): Buffer {
+export function pooledRandom(n: number): Buffer {
   if (poolAt + n > pool.length) {
     randomFillSync(pool);
     poolAt = 0;

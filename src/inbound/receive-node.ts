@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { incomingReadLimited } from '../api/body.js';
+import { requestIdOf } from '../api/request-id.js';
 import type { Logger } from '../log.js';
 import { databaseUnavailable, unavailableReason } from '../store/unavailable.js';
 import { RECEIVE_PATH, type Receiver } from './receive.js';
@@ -9,7 +9,6 @@ const PREFIX = `${RECEIVE_PATH}/`;
 // Keys are `wh_` + base64url; anything else in the segment (an escape, a further `/`) is left to
 // the Hono route, which decodes it as for every other route (and answers 404).
 const PLAIN_SEGMENT = /^[A-Za-z0-9_-]+$/;
-const REQUEST_ID = /^[A-Za-z0-9_\-.:]{1,128}$/;
 
 /** Lower-cased header names; repeated headers joined with ', ' (the verification contract). */
 function headersOf(incoming: IncomingMessage): Record<string, string> {
@@ -47,7 +46,7 @@ export function receiveNodeHandler(inbound: Receiver, log: Logger): (req: Incomi
 
     const started = performance.now();
     const given = req.headers['x-request-id'] ?? req.headers['svix-req-id'];
-    const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${randomBytes(8).toString('hex')}`;
+    const requestId = requestIdOf(typeof given === 'string' ? given : undefined);
     const send = (status: number, body: string, headers: Record<string, string>) => {
       res.writeHead(status, { 'x-request-id': requestId, 'content-length': Buffer.byteLength(body), ...headers });
       res.end(body);
