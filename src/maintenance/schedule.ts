@@ -1,4 +1,4 @@
-import { CLEANER_DEFAULTS, CONSOLE_CLEANUP_DEFAULTS, HEALTH_PASS_DEFAULTS, TASK_RESUME_DEFAULTS } from '../config/defaults.js';
+import { CLEANER_DEFAULTS, CONSOLE_CLEANUP_DEFAULTS, HEALTH_PASS_DEFAULTS, TABLE_STATISTICS_DEFAULTS, TASK_RESUME_DEFAULTS } from '../config/defaults.js';
 import { consoleCleanOnce, type ConsoleCleanupOptions } from '../console/cleanup.js';
 import type { Context } from '../context.js';
 import type { Logger } from '../log.js';
@@ -6,6 +6,7 @@ import type { TaskService } from '../task/service.js';
 import { cleanOnce, type CleanerOptions } from './cleaner.js';
 import { endpointHealthPass, type HealthPassOptions } from './endpoint-health.js';
 import { periodicStart, type PeriodicOptions, type PeriodicRunning } from './periodic.js';
+import { tableStatisticsPass } from './table-statistics.js';
 
 /** When a task first runs after start (soon, so a process restarted often still runs it), then how often (ms). */
 export type Cadence = Partial<Pick<PeriodicOptions, 'firstAfterMs' | 'everyMs' | 'jitter' | 'random' | 'timers'>>;
@@ -53,6 +54,19 @@ export function taskResumeStart(tasks: Pick<TaskService, 'resumeStale'>, log: Lo
   );
 }
 
+/** Fresh statistics for tables that changed, where the database keeps none by itself (PGlite): src/maintenance/table-statistics.ts. */
+export function tableStatisticsStart(ctx: Ctx, log: Logger, cadence: Cadence = {}): PeriodicRunning {
+  return periodicStart(
+    async () => {
+      const started = performance.now();
+      const tables = await tableStatisticsPass(ctx.storage);
+      if (tables.length > 0) log.info({ tables, ms: Math.round(performance.now() - started) }, 'vacuumed and analyzed tables that changed');
+    },
+    log,
+    { name: 'table statistics', ...TABLE_STATISTICS_DEFAULTS, ...cadence },
+  );
+}
+
 export interface MaintenanceOptions {
   cleaner: CleanerOptions;
   health: HealthPassOptions;
@@ -61,7 +75,8 @@ export interface MaintenanceOptions {
 }
 
 /**
- * Every maintenance task, each on its own cadence. Every process runs them, whatever its role:
+ * Every maintenance task, each on its own cadence (the table statistics only where the database
+ * has no autovacuum). Every process runs them, whatever its role:
  * each is idempotent, and passes that overlap across processes only find less to do. `stop`
  * resolves once the passes running have finished.
  */
@@ -71,6 +86,7 @@ export function maintenanceStart(ctx: Ctx, options: MaintenanceOptions, log: Log
     healthPassStart(ctx, options.health, log),
     consoleCleanupStart(ctx, options.console, log),
     taskResumeStart(options.tasks, log),
+    ...(ctx.storage.capabilities.autovacuum ? [] : [tableStatisticsStart(ctx, log)]),
   ];
   return {
     async stop() {
