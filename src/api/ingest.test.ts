@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { sign as githubSign } from '@octokit/webhooks-methods';
 import { Svix } from 'svix';
 import { testApi, type TestApi } from '../test/api.js';
 import { describeEachStorage } from '../test/storages.js';
@@ -45,6 +46,34 @@ describeEachStorage('svix.ingest through the SDK', (env) => {
 
     await svix.ingest.source.delete(created.id);
     await assert.rejects(svix.ingest.source.get(created.id), (e: { code: number }) => e.code === 404);
+  });
+
+  // A read never shows a secret, so get-then-update sends a config without one: that must keep
+  // the secret, not turn verification off (GitHub's secret is optional, as in Svix).
+  test('an update whose config leaves a secret out keeps it; null removes it; another type needs its own', async () => {
+    const secret = 'kept-secret';
+    const source = await svix.ingest.source.create({ name: 'GitHub', type: 'github', config: { secret } });
+    const body = '{"zen":"Keep it logically awesome."}';
+    const post = async (signed: boolean) => {
+      const headers: Record<string, string> = { 'content-type': 'application/json', 'x-github-event': 'ping', 'x-github-delivery': `d-${Math.random()}` };
+      if (signed) headers['x-hub-signature-256'] = await githubSign(secret, body);
+      const res = await fetch(source.ingestUrl!, { method: 'POST', headers, body });
+      return { status: res.status, body: (await res.json()) as { verified?: boolean } };
+    };
+
+    const got = await svix.ingest.source.get(source.id);
+    assert.deepEqual(got.config, {});
+    await svix.ingest.source.update(source.id, { name: 'GitHub, renamed', type: 'github', config: got.config as Record<string, never> });
+    assert.equal((await post(false)).status, 401, 'unsigned is still refused');
+    const signed = await post(true);
+    assert.deepEqual([signed.status, signed.body.verified], [200, true], 'the kept secret verifies');
+
+    await svix.ingest.source.update(source.id, { name: 'GitHub, renamed', type: 'github', config: { secret: null } });
+    const open = await post(false);
+    assert.deepEqual([open.status, open.body.verified], [200, false], 'null removes the secret: accepted, and said to be unverified');
+
+    await svix.ingest.source.update(source.id, { name: 'GitHub', type: 'github', config: { secret } });
+    await assert.rejects(svix.ingest.source.update(source.id, { name: 'now Stripe', type: 'stripe', config: {} } as never), (e: { code: number }) => e.code === 422, "GitHub's secret is not carried over to Stripe");
   });
 
   test('an unknown type or a bad config is refused at creation', async () => {

@@ -9,7 +9,7 @@ import { parseInput } from '../validate.js';
 import { payloadMappingParse } from './mapping.js';
 import { inboundRecorder, type AcceptedEvent, type RecordOutcome } from './record.js';
 import { sourceInSchema, type Source, type SourceIn, type SourceStats } from './model.js';
-import { sourceConfigParse } from './verify/index.js';
+import { sourceConfigParse, sourceTypes } from './verify/index.js';
 import { sourceByTokenHash, sourceDelete, sourceGet, sourceInsert, sourceList, sourceStats, sourceTokenSet, sourceUpdate, type SourceFields, type SourceRow } from './sql.js';
 import { sourceTokenGenerate, sourceTokenHash } from './token.js';
 
@@ -70,9 +70,23 @@ export function sourceService(ctx: Context, endpoints: EndpointService) {
     };
   }
 
+  /**
+   * The config an update gives, with each secret field it leaves out taken from the source as it
+   * is, when the type stays the same. A read never shows a secret, so the SDK's get-then-update
+   * sends a config without it; taking that as "no secret" would quietly turn verification off
+   * (a GitHub source without a secret accepts unsigned requests). `null` removes a secret.
+   */
+  function configKeepingSecrets(body: ReturnType<typeof sourceInSchema.parse>, previous?: SourceWithToken): Record<string, unknown> | undefined {
+    const spec = sourceTypes[body.type];
+    if (!previous || previous.type !== body.type || !spec) return body.config;
+    const config: Record<string, unknown> = { ...body.config };
+    for (const name of spec.secretFields) if (!(name in config) && previous.config[name] !== undefined) config[name] = previous.config[name];
+    return config;
+  }
+
   /** Checks `type` and `config` against the type's own schema and splits out the secret fields. */
   function fieldsOf(id: string, body: ReturnType<typeof sourceInSchema.parse>, previous?: SourceWithToken): SourceFields {
-    const { spec, config: parsed } = sourceConfigParse(body.type, body.config);
+    const { spec, config: parsed } = sourceConfigParse(body.type, configKeepingSecrets(body, previous));
     const config = parsed as Record<string, unknown>;
     const plain: Record<string, unknown> = {};
     const secret: Record<string, unknown> = {};
@@ -138,7 +152,7 @@ export function sourceService(ctx: Context, endpoints: EndpointService) {
       return { ...page, data: page.data.map(open) };
     },
 
-    /** PUT semantics for Svix's fields; Hookyard's extensions left out keep their values. */
+    /** PUT semantics for Svix's fields; Hookyard's extensions and the config's secrets left out keep their values. */
     async update(idOrUid: string, input: SourceIn): Promise<SourceWithToken> {
       const body = parseSource(input);
       const row = await storage.transaction(async (tx) => {
