@@ -194,6 +194,7 @@ describeEachStorage('console fixes in a browser', (env) => {
     await card.getByRole('button', { name: 'Reveal secret' }).click();
     assert.match((await card.locator('code.secret').textContent()) ?? '', /^whsec_/);
     await card.getByRole('button', { name: 'Copy secret' }).waitFor();
+    assert.equal(await page.getByRole('navigation', { name: 'Pages' }).count(), 0, 'one page of endpoints, attempts and requests: no pagers');
     await shot(page, 'source-endpoints');
 
     await card.getByRole('button', { name: 'Disable' }).click();

@@ -5,6 +5,7 @@ import type { IngestSourceIn } from 'svix';
 import { z } from 'zod';
 import { HookyardError } from '../../errors.js';
 import { inboundRequest } from '../../test/inbound-request.js';
+import { SECRET_SOURCE_TYPES } from './console-types.js';
 import { sourceConfigParse, sourceConfigRedact, sourceTypeInputSchema, sourceTypes } from './index.js';
 
 const refusal = (type: unknown, config: unknown): HookyardError => {
@@ -104,5 +105,12 @@ test('failures of every type fail closed, and their detail never holds a secret'
       assert.equal(v.ok, false, type);
       if (!v.ok) assert.ok(!v.detail.includes(secret) && !v.detail.includes(secret.slice(6)), `${type}: ${v.detail}`);
     }
+  }
+});
+
+test("the console's secret types are server types whose config is one secret", () => {
+  for (const type of SECRET_SOURCE_TYPES) {
+    assert.deepEqual(sourceTypes[type]?.secretFields, ['secret'], type);
+    assert.doesNotThrow(() => sourceConfigParse(type, { secret: 'whsec_' + Buffer.alloc(24, 3).toString('base64') }), type);
   }
 });

@@ -4,9 +4,10 @@ import { useAction, useLoad } from '../load';
 import { Loading, Pager, Problem, Time } from '../parts/common';
 import { href, navigate } from '../route';
 import type { SourceOut } from '../types';
+import { SECRET_SOURCE_TYPES } from '../../../src/inbound/verify/console-types';
 
-/** Svix's source types that take one signing secret in `config.secret`. */
-export const SECRET_TYPES = ['github', 'stripe', 'svix', 'standard-webhooks', 'shopify', 'slack', 'clerk', 'resend', 'zoom'];
+/** Source types that take one signing secret in `config.secret` (checked against the server's types by its tests). */
+export const SECRET_TYPES = SECRET_SOURCE_TYPES;
 export const SOURCE_TYPES = ['generic-webhook', ...SECRET_TYPES];
 
 /** Sources receive webhooks from third parties (Svix Ingest API); hidden when the server has none. */

@@ -75,6 +75,8 @@ export function Pager<T>({ page, iterator, onPage }: { page: ListResponse<T> | u
   const back = iterator?.startsWith('-') ?? false;
   const atStart = iterator === null || !page.prevIterator || (back && page.done);
   const atEnd = !page.iterator || (!back && page.done);
+  // One page: nothing to move to, so no pager (two disabled pairs stacked read as a fault).
+  if (atStart && atEnd) return null;
   return (
     <nav class="pager" aria-label="Pages">
       <button type="button" disabled={atStart} onClick={() => onPage(page.prevIterator)}>
