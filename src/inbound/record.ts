@@ -111,6 +111,14 @@ interface Unit {
  * The receive path's writer: requests that arrive while a statement runs go together in the next
  * one (src/message/group.ts), so a busy source costs one round trip per group, not per request.
  * If a statement fails, each of its events runs alone, so only the one at fault fails.
+ *
+ * One statement at a time. With two, the second slot took whatever arrived next, so groups
+ * finished together and their senders' next requests arrived together: at 32 in flight every
+ * group held all 32, and the thread and the database took turns, each idle while the other
+ * worked (46% of the machine idle; issue 12's benchmark, docs/inbound.md#performance). With one,
+ * the requests that arrive while a statement runs make the next group, so the groups alternate
+ * (two of about 16) and one is recorded while the thread answers the other: 10–25% more accepted
+ * per second in the same runs.
  */
 export function inboundRecorder(ctx: Pick<Context, 'storage' | 'onDeliveriesCreated'>) {
   const run = async (units: Unit[]): Promise<RecordOutcome[]> => {
@@ -131,7 +139,7 @@ export function inboundRecorder(ctx: Pick<Context, 'storage' | 'onDeliveriesCrea
         }
       }));
     }
-  });
+  }, { inFlight: 1 });
   return {
     async record(event: AcceptedEvent): Promise<RecordOutcome> {
       const outcome = await group.submit({ size: 1, bytes: event.payload.length, event });
