@@ -29,6 +29,9 @@ test('github: tampered body, wrong secret, missing or garbled header are refused
   assert.equal(reasonOf(verifyWith('github', { secret: 'another secret' }, inboundRequest(body, h), now)), 'signature_invalid');
   const { 'X-Hub-Signature-256': _gone, ...unsigned } = h;
   assert.equal(reasonOf(verifyWith('github', { secret }, inboundRequest(body, unsigned), now)), 'signature_missing');
+  for (const empty of ['', '  ']) {
+    assert.equal(reasonOf(verifyWith('github', { secret }, inboundRequest(body, { ...h, 'X-Hub-Signature-256': empty }), now)), 'signature_missing', `an empty header (${JSON.stringify(empty)}) is a missing one`);
+  }
   const sig = h['X-Hub-Signature-256'];
   for (const bad of [sig.slice('sha256='.length), 'sha1=' + sig.slice(7), sig + 'zz', sig.slice(0, -2), 'sha256=']) {
     assert.equal(reasonOf(verifyWith('github', { secret }, inboundRequest(body, { ...h, 'X-Hub-Signature-256': bad }), now)), 'signature_invalid', bad);

@@ -46,8 +46,10 @@ export function base64Decode(s: string): Buffer | null {
 }
 
 export function headerGet(req: InboundRequest, name: string): string | undefined {
-  const value = req.headers[name.toLowerCase()];
-  return value === undefined ? undefined : value.trim();
+  // An empty header is a missing one: `X-Hub-Signature-256:` with nothing after it is not a
+  // malformed signature but none.
+  const value = req.headers[name.toLowerCase()]?.trim();
+  return value ? value : undefined;
 }
 
 export const fail = (reason: VerifyFailure, detail: string): Verification => ({ ok: false, reason, detail });
