@@ -71,6 +71,9 @@ describeEachStorage('svix.ingest through the SDK', (env) => {
     await svix.ingest.source.update(source.id, { name: 'GitHub, renamed', type: 'github', config: { secret: null } });
     const open = await post(false);
     assert.deepEqual([open.status, open.body.verified], [200, false], 'null removes the secret: accepted, and said to be unverified');
+    // The request log, which is what an operator reads, says it too.
+    const log = (await t.call('GET', `/ingest/api/v1/source/${source.id}/request?outcome=accepted`)).json as { data: { reason: string | null }[] };
+    assert.deepEqual(log.data.map((r) => r.reason), ['unverified', null], 'newest first: the unverified one, then the signed one');
 
     await svix.ingest.source.update(source.id, { name: 'GitHub', type: 'github', config: { secret } });
     await assert.rejects(svix.ingest.source.update(source.id, { name: 'now Stripe', type: 'stripe', config: {} } as never), (e: { code: number }) => e.code === 422, "GitHub's secret is not carried over to Stripe");

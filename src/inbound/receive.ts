@@ -178,6 +178,7 @@ export function receiver(sources: SourceService, options: ReceiveOptions): Recei
         eventType,
         eventId: eventIdOf(verdict.dedupKey),
         payload: source.mapping && contentType === null ? mapped(source.mapping, text) : text,
+        verified: verdict.verified,
         receivedAt,
         log: {
           id: newId('inreq', receivedAt.getTime()),

@@ -17,6 +17,8 @@ export interface AcceptedEvent {
   eventId: string | null;
   /** The exact body text, forwarded byte for byte. */
   payload: string;
+  /** False when the source's type checked nothing (no secret, or generic-webhook): logged as `unverified`. */
+  verified: boolean;
   receivedAt: Date;
   log: {
     id: string;
@@ -51,7 +53,7 @@ interface RecordRow {
 
 /**
  * Records accepted requests and forwards them, in one statement for a whole group
- * (`hookyard.inbound_record`, migration 021): each becomes a message of its source's hidden
+ * (`hookyard.inbound_record`, migrations 021 and 027): each becomes a message of its source's hidden
  * application through `hookyard.message_publish` (fan-out to the ingest endpoints, eventId dedup,
  * NOTIFY), its request-log row (the event's metadata) is written beside it, and the source's
  * statistics are added to, provided the source is still as the request saw it. The messages go
@@ -85,6 +87,7 @@ export async function inboundRecord(db: Queryable, events: AcceptedEvent[]): Pro
     size: e.log.size,
     duration_ms: e.log.durationMs,
     content_type: e.log.contentType,
+    verified: e.verified,
   }));
   const { rows } = await db.query<RecordRow>('select * from hookyard.inbound_record($1::json, $2::json, $3)', [
     JSON.stringify(messages),

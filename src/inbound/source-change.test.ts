@@ -19,7 +19,7 @@ import type { SourceWithToken } from './service.js';
  */
 const event = (s: SourceWithToken, overrides: Partial<AcceptedEvent> = {}): AcceptedEvent => ({
   sourceId: s.id, tokenHash: s.tokenHash, sourceVersion: s.version, appId: s.appId, messageId: newId('msg'), eventType: 'push',
-  eventId: null, payload: '{"a":1}', receivedAt: new Date(),
+  eventId: null, payload: '{"a":1}', verified: true, receivedAt: new Date(),
   log: { id: newId('inreq'), clientIp: '127.0.0.1', userAgent: null, headers: {}, size: 7, durationMs: 1, contentType: null },
   ...overrides,
 });

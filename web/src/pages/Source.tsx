@@ -316,7 +316,8 @@ function RequestLog({ base, sourceId, tick }: { base: string; sourceId: string; 
                     <span class={`status ${r.outcome === 'rejected' ? 'status-fail' : 'status-success'}`}>{r.outcome}</span>
                     {r.count > 1 && <span class="tag">×{r.count}</span>}
                   </td>
-                  <td class={r.reason ? 'failure' : ''}>{r.reason ?? <span class="muted">—</span>}</td>
+                  {/* Accepted without a check (no secret, or a type that checks nothing): a warning, not a failure. */}
+                  <td class={r.reason === 'unverified' ? 'warning-text' : r.reason ? 'failure' : ''}>{r.reason ?? <span class="muted">—</span>}</td>
                   <td>{r.status}</td>
                   <td>{r.clientIp ?? '—'}</td>
                   <td>{r.size} B</td>
