@@ -50,7 +50,7 @@ describeEachStorage('svix.ingest through the SDK', (env) => {
 
   // A read never shows a secret, so get-then-update sends a config without one: that must keep
   // the secret, not turn verification off (GitHub's secret is optional, as in Svix).
-  test('an update whose config leaves a secret out keeps it; null removes it; another type needs its own', async () => {
+  test('an update whose config leaves a secret out keeps it, one without a config keeps it all; null removes it; another type needs its own', async () => {
     const secret = 'kept-secret';
     const source = await svix.ingest.source.create({ name: 'GitHub', type: 'github', config: { secret } });
     const body = '{"zen":"Keep it logically awesome."}';
@@ -76,6 +76,13 @@ describeEachStorage('svix.ingest through the SDK', (env) => {
     assert.deepEqual(log.data.map((r) => r.reason), ['unverified', null], 'newest first: the unverified one, then the signed one');
 
     await svix.ingest.source.update(source.id, { name: 'GitHub', type: 'github', config: { secret } });
+    // A config left out altogether keeps the whole config (a raw PUT; the SDK always sends one).
+    // (Raw HTTP: the SDK does not know Hookyard's own types.)
+    const header = (await t.call('POST', '/ingest/api/v1/source', { name: 'token', type: 'hookyard-header-token', config: { token: 'tok-123456', headerName: 'X-Token', prefix: 'Key ' } })).json as { id: string; ingestUrl: string };
+    assert.equal((await t.call('PUT', `/ingest/api/v1/source/${header.id}`, { name: 'token, renamed', type: 'hookyard-header-token' })).status, 200);
+    const kept = await fetch(header.ingestUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-token': 'Key tok-123456' }, body: '{}' });
+    await kept.arrayBuffer();
+    assert.equal(kept.status, 200, 'the header name, prefix and token are as they were');
     await assert.rejects(svix.ingest.source.update(source.id, { name: 'now Stripe', type: 'stripe', config: {} } as never), (e: { code: number }) => e.code === 422, "GitHub's secret is not carried over to Stripe");
   });
 

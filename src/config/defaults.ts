@@ -99,13 +99,13 @@ export const CONSOLE_CLEANUP_DEFAULTS = {
   everyMs: 60 * 60 * 1000,
 } as const;
 
-/** How often a process looks for background tasks (replay, recover) that a process which died left running. */
 /** The statistics pass of a database without autovacuum (PGlite): src/maintenance/table-statistics.ts. */
 export const TABLE_STATISTICS_DEFAULTS = {
   firstAfterMs: 60_000,
   everyMs: 5 * 60 * 1000,
 } as const;
 
+/** How often a process looks for background tasks (replay, recover) that a process which died left running. */
 export const TASK_RESUME_DEFAULTS = {
   firstAfterMs: 10_000,
   everyMs: 30_000,

@@ -74,13 +74,15 @@ export function sourceService(ctx: Context, endpoints: EndpointService) {
    * The config an update gives, with each secret field it leaves out taken from the source as it
    * is, when the type stays the same. A read never shows a secret, so the SDK's get-then-update
    * sends a config without it; taking that as "no secret" would quietly turn verification off
-   * (a GitHub source without a secret accepts unsigned requests). `null` removes a secret.
+   * (a GitHub source without a secret accepts unsigned requests). `null` removes a secret. A
+   * config left out altogether keeps the whole config, as the extension fields left out do.
    */
   function configKeepingSecrets(body: ReturnType<typeof sourceInSchema.parse>, previous?: SourceWithToken): Record<string, unknown> | undefined {
     const spec = sourceTypes[body.type];
     if (!previous || previous.type !== body.type || !spec) return body.config;
+    if (body.config === undefined) return previous.config;
     const config: Record<string, unknown> = { ...body.config };
-    for (const name of spec.secretFields) if (!(name in config) && previous.config[name] !== undefined) config[name] = previous.config[name];
+    for (const name of spec.secretFields) if (!Object.hasOwn(config, name) && previous.config[name] !== undefined) config[name] = previous.config[name];
     return config;
   }
 

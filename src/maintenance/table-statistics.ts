@@ -6,11 +6,14 @@ import type { Queryable } from '../store/port.js';
  * The planner sizes a table from its statistics, and a connection keeps the plans it made: a
  * statement planned while a table was small may scan all of it once it is large (migration 025
  * is one that did). PostgreSQL's autovacuum re-analyzes a table that has changed, which also
- * makes every connection plan again; PGlite never does. So this pass does it: each of Hookyard's
- * tables whose size has moved by more than `changeShare` since its statistics were last taken
- * (or that has none yet) is vacuumed and analyzed. The vacuum also gives back the space of
- * updated and deleted rows, which nothing else does there. PGlite has one connection, so the
- * pass holds up other statements while it runs; ANALYZE reads a bounded sample of each table.
+ * makes every connection plan again; PGlite has no autovacuum, and only the delivery table was
+ * kept fresh there, by the worker (delivery-statistics.ts, during bursts of results). So this
+ * pass does it for every table: each of Hookyard's tables whose size has moved by more than
+ * `changeShare` since its statistics were last taken (or that has none yet) is vacuumed and
+ * analyzed. The vacuum also gives back the space of updated and deleted rows. PGlite runs on the
+ * process's own thread, so the pass holds up everything else the process does while it runs
+ * (requests included); ANALYZE reads a bounded sample of each table, and a table must grow by a
+ * fifth again before it is done again, so the passes get rarer as tables get larger.
  */
 export interface TableStatisticsOptions {
   /** How far a table's size may move, as a share of its size at the last analyze, before it is analyzed again. */
@@ -45,11 +48,9 @@ export async function tableStatisticsPass(db: Queryable, options: TableStatistic
       where n.nspname = 'hookyard' and c.relkind = 'r'
       order by c.relname`,
   );
-  const due = tablesDue(rows.map((r) => ({ table: r.table, analyzedPages: r.analyzed_pages, analyzed: r.analyzed, pages: Number(r.pages) })), options);
-  for (const table of due) {
-    // The name is the catalog's, checked again here: it is the one piece of SQL text not written out.
-    if (!/^[a-z_][a-z0-9_]*$/.test(table)) continue;
-    await db.query(`vacuum (analyze) hookyard.${table}`);
-  }
+  // Names are the catalog's, and only plain ones are taken: the one piece of SQL text here not written out.
+  const sizes = rows.filter((r) => /^[a-z_][a-z0-9_]*$/.test(r.table));
+  const due = tablesDue(sizes.map((r) => ({ table: r.table, analyzedPages: r.analyzed_pages, analyzed: r.analyzed, pages: Number(r.pages) })), options);
+  for (const table of due) await db.query(`vacuum (analyze) hookyard.${table}`);
   return due;
 }
