@@ -39,7 +39,7 @@ function verify(raw: unknown, req: InboundRequest, now: Date) {
   const signature = headerGet(req, `${f}-signature`);
   if (signature === undefined) return fail('signature_missing', 'webhook-signature header missing');
   const id = headerGet(req, `${f}-id`);
-  if (id === undefined || id === '') return fail('malformed', `${f}-id header missing`);
+  if (id === undefined) return fail('malformed', `${f}-id header missing`);
   const t = headerGet(req, `${f}-timestamp`);
   const timestamp = timestampCheck(t, `${f}-timestamp`, now, TOLERANCE_SECONDS);
   if (typeof timestamp !== 'number') return timestamp;
