@@ -3,7 +3,18 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { HookyardError } from '../errors.js';
 import type { ApiEnv } from './env.js';
 
-const tooLarge = (limit: number) => new HookyardError('payload_too_large', `the request body is larger than ${limit} bytes`);
+/** A body over the limit, with how many of its bytes had arrived when it was refused (the receive path logs it). */
+export class BodyTooLarge extends HookyardError {
+  constructor(
+    limit: number,
+    /** Bytes received before the refusal: the declared length, or what a chunked body had sent by then. */
+    readonly received: number,
+  ) {
+    super('payload_too_large', `the request body is larger than ${limit} bytes`);
+  }
+}
+
+const tooLarge = (limit: number, received: number) => new BodyTooLarge(limit, received);
 
 /**
  * The body of a Node request, up to `limit` bytes; rejects past it, and then drains the rest
@@ -20,7 +31,7 @@ function readIncoming(incoming: IncomingMessage, limit: number, drain = true): P
         incoming.removeAllListeners('data');
         if (drain) incoming.resume();
         else incoming.pause();
-        reject(tooLarge(limit));
+        reject(tooLarge(limit, size));
       } else {
         chunks.push(chunk);
       }
@@ -34,7 +45,7 @@ function readIncoming(incoming: IncomingMessage, limit: number, drain = true): P
 /** The same through a Fetch Request, where there is no Node request (tests calling app.request). */
 async function readFetch(request: Request, limit: number): Promise<Buffer> {
   const bytes = Buffer.from(await request.arrayBuffer());
-  if (bytes.length > limit) throw tooLarge(limit);
+  if (bytes.length > limit) throw tooLarge(limit, bytes.length);
   return bytes;
 }
 
@@ -47,7 +58,7 @@ async function readFetch(request: Request, limit: number): Promise<Buffer> {
 export function bodyReader(limit: number): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const declared = c.req.header('content-length');
-    if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
+    if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit, Number(declared));
     const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
     c.set('body', incoming ? await readIncoming(incoming, limit) : await readFetch(c.req.raw, limit));
     await next();
@@ -62,13 +73,13 @@ export async function bodyReadLimited(c: Context, limit: number): Promise<Buffer
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   if (incoming) return incomingReadLimited(incoming, limit);
   const declared = c.req.header('content-length');
-  if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
+  if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit, Number(declared));
   return readFetch(c.req.raw, limit);
 }
 
 /** The same on a Node request, for the receive path's own handler (src/inbound/receive-node.ts). */
 export async function incomingReadLimited(incoming: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = incoming.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
+  if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit, Number(declared));
   return readIncoming(incoming, limit, false);
 }

@@ -74,7 +74,7 @@ describeEachStorage('receive limits over HTTP', (env) => {
   const logOf = async (id: string) => {
     await t.api.inboundLog.flush();
     await proxied.api.inboundLog.flush();
-    return ((await t.call('GET', `/ingest/api/v1/source/${id}/request?limit=250`)).json as { data: { reason: string | null; status: number; count: number }[] }).data;
+    return ((await t.call('GET', `/ingest/api/v1/source/${id}/request?limit=250`)).json as { data: { reason: string | null; status: number; count: number; size: number }[] }).data;
   };
 
   test('a body over the limit is 413 without the rest being read, declared or chunked', async () => {
@@ -92,6 +92,11 @@ describeEachStorage('receive limits over HTTP', (env) => {
     assert.equal(fits.status, 200);
     const rows = await logOf(source.id);
     assert.deepEqual(rows.filter((r) => r.status === 413).map((r) => r.reason), ['too_large', 'too_large']);
+    // The log's size: the declared length, and for the chunked body what it had sent when refused
+    // (its 4,000-byte chunk may arrive in pieces, but past the 1,000-byte limit).
+    const [chunkedRow, declaredRow] = rows.filter((r) => r.status === 413);
+    assert.equal(declaredRow!.size, 10_000_000);
+    assert.ok(chunkedRow!.size > 1000 && chunkedRow!.size <= 4000, `chunked: ${chunkedRow!.size} bytes logged`);
   });
 
   test('over the source\'s rate: 429 with Retry-After, and logged', async () => {

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Hono } from 'hono';
-import { bodyReadLimited } from '../api/body.js';
+import { BodyTooLarge, bodyReadLimited } from '../api/body.js';
 import type { ApiEnv } from '../api/env.js';
 import { HookyardError } from '../errors.js';
 import { newId } from '../ids/id.js';
@@ -143,7 +143,10 @@ export function receiver(sources: SourceService, options: ReceiveOptions): Recei
     try {
       bytes = await req.read(limit);
     } catch (error) {
-      if (error instanceof HookyardError && error.code === 'payload_too_large') return answer(413, 'rejected', 'too_large', `the body is larger than ${limit} bytes`);
+      if (error instanceof BodyTooLarge) {
+        size = error.received; // a chunked body declares no length: what it had sent when refused
+        return answer(413, 'rejected', 'too_large', `the body is larger than ${limit} bytes`);
+      }
       if (error instanceof HookyardError && error.code === 'bad_request') return answer(400, 'rejected', 'cut_off', 'the request body was cut off');
       throw error;
     }
