@@ -2,6 +2,7 @@ import type { Context } from '../context.js';
 import { requestLogDeleteExpired } from '../inbound/request-log-sql.js';
 import { deliveryCancelForMessages } from '../delivery/sql.js';
 import { messagePayloadExpireDue } from '../message/sql.js';
+import { taskDeleteEnded } from '../task/sql.js';
 import { endpointSecretDeleteExpired, idempotencyKeyDeleteExpired, messageDeleteExpired } from './retention.js';
 
 export interface CleanerOptions {
@@ -21,11 +22,13 @@ export interface CleanResult {
   idempotencyKeys: number;
   /** Rows of the log of received webhooks (src/inbound/), kept as long as messages. */
   inboundRequests: number;
+  /** Background tasks (replay, recover) that ended longer ago than messages are kept. */
+  tasks: number;
 }
 
 /**
  * One pass of the retention cleaner (messages, payloads whose own retention ran out, expired
- * secrets, idempotency keys, the inbound request log). A message's eventId stays reserved for
+ * secrets, idempotency keys, the inbound request log, background tasks that ended). A message's eventId stays reserved for
  * as long as the message is kept, which is what "idempotent within the
  * retention window" means. Safe to run from many processes at once: two
  * cleaners deleting the same rows just find fewer.
@@ -58,5 +61,7 @@ export async function cleanOnce(ctx: Pick<Context, 'storage' | 'now'>, { retenti
   }
   const secrets = await endpointSecretDeleteExpired(ctx.storage, now);
   const idempotencyKeys = await idempotencyKeyDeleteExpired(ctx.storage, new Date(now.getTime() - idempotencyRetentionMs));
-  return { messages, payloads, secrets, idempotencyKeys, inboundRequests };
+  // Few rows (one per replay or recover an operator started): one statement, no batches.
+  const tasks = await taskDeleteEnded(ctx.storage, before);
+  return { messages, payloads, secrets, idempotencyKeys, inboundRequests, tasks };
 }

@@ -95,4 +95,18 @@ describeEachStorage('retention', (env) => {
     const { rows } = await storage.query<{ key: string }>(`select key from hookyard.idempotency_key where token_id = 'tok_a'`);
     assert.deepEqual(rows.map((r) => r.key), ['young']);
   });
+  test('background tasks that ended before the retention window are deleted; running and recent ones stay', async () => {
+    const { storage } = env();
+    await storage.query(
+      `insert into hookyard.background_task (id, app_id, endpoint_id, task, status, since, updated_at) values
+         ('qtask_old_done', 'app_x', 'ep_x', 'endpoint.replay', 'finished', now() - interval '100 days', now() - interval '91 days'),
+         ('qtask_old_failed', 'app_x', 'ep_x', 'endpoint.recover', 'failed', now() - interval '100 days', now() - interval '91 days'),
+         ('qtask_old_running', 'app_x', 'ep_x', 'endpoint.replay', 'running', now() - interval '100 days', now() - interval '91 days'),
+         ('qtask_recent_done', 'app_x', 'ep_x', 'endpoint.replay', 'finished', now() - interval '10 days', now() - interval '89 days')`,
+    );
+    const result = await cleanOnce({ storage, now: () => new Date() }, { retentionMs: 90 * DAY, idempotencyRetentionMs: DAY });
+    assert.equal(result.tasks, 2);
+    const { rows } = await storage.query<{ id: string }>(`select id from hookyard.background_task where app_id = 'app_x' order by id`);
+    assert.deepEqual(rows.map((r) => r.id), ['qtask_old_running', 'qtask_recent_done'], 'a running task is the resume pass\'s, whatever its age');
+  });
 });

@@ -64,6 +64,12 @@ export async function taskListStale(db: Queryable, before: Date, limit: number):
   return rows.map((r) => r.id);
 }
 
+/** Tasks that ended (finished or failed) before `before`: the retention cleaner removes them. */
+export async function taskDeleteEnded(db: Queryable, before: Date): Promise<number> {
+  const { rowCount } = await db.query(`delete from hookyard.background_task where status <> 'running' and updated_at < $1`, [before]);
+  return rowCount ?? 0;
+}
+
 /** Records a step: the new cursor, deliveries queued, and whether the task is done. */
 export async function taskAdvance(db: Queryable, id: string, step: { cursor: string | null; queued: number; status: TaskStatus; error?: string }): Promise<Task> {
   const { rows } = await db.query<TaskRow>(
