@@ -123,11 +123,14 @@ export function attemptRoutes(attempts: AttemptService): Route[] {
       summary: 'List attempts to an endpoint, newest first',
       query: attemptQuery.extend({ with_msg: queryBool.optional() }), status: 200, response: list,
       handler: async ({ params, query: { with_msg, ...query } }) => {
-        const page = await attempts.listByEndpoint(params.app_id!, params.endpoint_id!, filters(query));
+        if (!with_msg) {
+          const page = await attempts.listByEndpoint(params.app_id!, params.endpoint_id!, filters(query));
+          if (noneCan(query)) return EMPTY;
+          return { ...page, data: page.data.map(shown(query)) };
+        }
+        const { page, messages } = await attempts.listByEndpointWithMessages(params.app_id!, params.endpoint_id!, filters(query));
         if (noneCan(query)) return EMPTY;
-        if (!with_msg) return { ...page, data: page.data.map(shown(query)) };
         // The payload is spliced in as stored text (see messageOutText), so the page is written as text.
-        const messages = await attempts.messagesOf(params.app_id!, page.data);
         const withMsg = (a: Attempt) => {
           const m = messages.get(a.messageId);
           return `${JSON.stringify(shown(query)(a)).slice(0, -1)},"msg":${m ? messageOutText(m, query.with_content ?? true) : 'null'}}`;

@@ -20,10 +20,14 @@ export function attemptService(storage: Storage) {
   async function appId(appIdOrUid: string): Promise<string> {
     return (await applicationMustGet(storage, appIdOrUid)).id;
   }
-  async function endpointId(appIdOrUid: string, endpointIdOrUid: string): Promise<string> {
-    const endpoint = await endpointGet(storage, await appId(appIdOrUid), endpointIdOrUid);
+  async function endpointOf(appIdOrUid: string, endpointIdOrUid: string): Promise<{ appId: string; endpointId: string }> {
+    const app = await appId(appIdOrUid);
+    const endpoint = await endpointGet(storage, app, endpointIdOrUid);
     if (!endpoint) throw notFound('endpoint');
-    return endpoint.id;
+    return { appId: app, endpointId: endpoint.id };
+  }
+  async function endpointId(appIdOrUid: string, endpointIdOrUid: string): Promise<string> {
+    return (await endpointOf(appIdOrUid, endpointIdOrUid)).endpointId;
   }
   async function messageId(appIdOrUid: string, idOrEventId: string): Promise<string> {
     const message = await messageGet(storage, await appId(appIdOrUid), idOrEventId);
@@ -36,9 +40,14 @@ export function attemptService(storage: Storage) {
       return attemptList(storage, { endpointId: await endpointId(appIdOrUid, endpointIdOrUid) }, query);
     },
 
-    /** The messages these attempts delivered (Svix's `with_msg`); one whose message is gone has no entry. */
-    async messagesOf(appIdOrUid: string, page: readonly Attempt[]): Promise<Map<string, Message>> {
-      return messageGetMany(storage, await appId(appIdOrUid), page.map((a) => a.messageId));
+    /**
+     * The page as listByEndpoint gives it, and the messages its attempts delivered (Svix's
+     * `with_msg`; one whose message is gone has no entry), the application looked up once.
+     */
+    async listByEndpointWithMessages(appIdOrUid: string, endpointIdOrUid: string, query: AttemptListQuery = {}): Promise<{ page: Page<Attempt>; messages: Map<string, Message> }> {
+      const { appId: app, endpointId: endpoint } = await endpointOf(appIdOrUid, endpointIdOrUid);
+      const page = await attemptList(storage, { endpointId: endpoint }, query);
+      return { page, messages: await messageGetMany(storage, app, page.data.map((a) => a.messageId)) };
     },
 
     async listByMessage(appIdOrUid: string, idOrEventId: string, query: AttemptListQuery & { endpoint?: string } = {}): Promise<Page<Attempt>> {
