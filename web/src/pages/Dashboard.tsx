@@ -139,6 +139,8 @@ function DashboardView({ view }: { view: StatsView }) {
       {view.tokens.length > 0 && (
         <>
           <h2>API requests per token</h2>
+          {/* The total's error rate also counts requests that named no valid token (401s); these rows cannot. */}
+          <p class="muted">Requests that signed in with a token; those refused before one was known (401) count only in the API error rate above.</p>
           <table>
             <caption class="visually-hidden">API requests per token</caption>
             <thead>
