@@ -50,6 +50,35 @@ describeEachStorage('live updates (server-sent events)', (env) => {
   }
   const publish = async (appId: string) => ((await t.call('POST', `/api/v1/app/${appId}/msg`, { eventType: 'test.live', payload: { n: 1 } })).json as { id: string }).id;
 
+  // First, before any test opens a stream: an open stream's process renews its listener row every
+  // 20 s, and a renewal between this test's delete and its publish made the publish notify.
+  test('writers NOTIFY only while some process serves a stream (hookyard.live_listener)', async () => {
+    const { appId } = await appWithEndpoint('live-quiet');
+    const heard: string[] = [];
+    const unlisten = await env().storage.listen(LIVE_CHANNEL, (p) => heard.push(p));
+    try {
+      await env().storage.query('delete from hookyard.live_listener');
+      await publish(appId);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(heard.length, 0, 'no stream anywhere: no NOTIFY');
+      await env().storage.query(`insert into hookyard.live_listener (id, until) values ('lst_test', now() + interval '1 minute')`);
+      const msgId = await publish(appId);
+      for (let i = 0; i < 100 && !heard.some((p) => p.includes(msgId)); i++) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(heard.some((p) => p.includes(msgId)), 'a listener row: the publish notifies');
+      // A batch too large for one notification goes as several, each within PostgreSQL's 8000 bytes.
+      heard.length = 0;
+      await env().storage.query(`select hookyard.live_notify('attempt', (select jsonb_agg(jsonb_build_object('app', 'app_' || repeat('x', 27), 'msg', 'msg_' || g)) from generate_series(1, 500) g))`);
+      for (let i = 0; i < 100 && heard.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 100));
+      assert.ok(heard.length > 1, `several notifications (${heard.length})`);
+      assert.ok(heard.every((p) => Buffer.byteLength(p) < 8000));
+      assert.equal(heard.flatMap((p) => (JSON.parse(p) as { r: unknown[] }).r).length, 500, 'every item, once');
+    } finally {
+      await env().storage.query(`delete from hookyard.live_listener where id = 'lst_test'`);
+      await unlisten();
+    }
+  });
+
   test('needs a console session: 401 without one, and a Bearer token is not one', async () => {
     const none = await fetch(`${t.url}/console/api/events`);
     assert.equal(none.status, 401);
@@ -102,33 +131,6 @@ describeEachStorage('live updates (server-sent events)', (env) => {
     assert.ok(seen.length >= 2);
     assert.ok(seen.every((i) => i.appId === mine.appId), `only the portal's application: ${JSON.stringify(seen)}`);
     assert.ok(!portal.events.some((e) => e.event === 'source-request'));
-  });
-
-  test('writers NOTIFY only while some process serves a stream (hookyard.live_listener)', async () => {
-    const { appId } = await appWithEndpoint('live-quiet');
-    const heard: string[] = [];
-    const unlisten = await env().storage.listen(LIVE_CHANNEL, (p) => heard.push(p));
-    try {
-      await env().storage.query('delete from hookyard.live_listener');
-      await publish(appId);
-      await new Promise((r) => setTimeout(r, 300));
-      assert.equal(heard.length, 0, 'no stream anywhere: no NOTIFY');
-      await env().storage.query(`insert into hookyard.live_listener (id, until) values ('lst_test', now() + interval '1 minute')`);
-      const msgId = await publish(appId);
-      for (let i = 0; i < 100 && !heard.some((p) => p.includes(msgId)); i++) await new Promise((r) => setTimeout(r, 20));
-      assert.ok(heard.some((p) => p.includes(msgId)), 'a listener row: the publish notifies');
-      // A batch too large for one notification goes as several, each within PostgreSQL's 8000 bytes.
-      heard.length = 0;
-      await env().storage.query(`select hookyard.live_notify('attempt', (select jsonb_agg(jsonb_build_object('app', 'app_' || repeat('x', 27), 'msg', 'msg_' || g)) from generate_series(1, 500) g))`);
-      for (let i = 0; i < 100 && heard.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
-      await new Promise((r) => setTimeout(r, 100));
-      assert.ok(heard.length > 1, `several notifications (${heard.length})`);
-      assert.ok(heard.every((p) => Buffer.byteLength(p) < 8000));
-      assert.equal(heard.flatMap((p) => (JSON.parse(p) as { r: unknown[] }).r).length, 500, 'every item, once');
-    } finally {
-      await env().storage.query(`delete from hookyard.live_listener where id = 'lst_test'`);
-      await unlisten();
-    }
   });
 
   test('streams are capped per session; sign-out ends the session\'s streams', async () => {
