@@ -123,13 +123,13 @@ export function attemptRoutes(attempts: AttemptService): Route[] {
       summary: 'List attempts to an endpoint, newest first',
       query: attemptQuery.extend({ with_msg: queryBool.optional() }), status: 200, response: list,
       handler: async ({ params, query: { with_msg, ...query } }) => {
-        if (!with_msg) {
+        // Listed even when no attempt can match, so an unknown application or endpoint is a 404.
+        if (!with_msg || noneCan(query)) {
           const page = await attempts.listByEndpoint(params.app_id!, params.endpoint_id!, filters(query));
           if (noneCan(query)) return EMPTY;
           return { ...page, data: page.data.map(shown(query)) };
         }
         const { page, messages } = await attempts.listByEndpointWithMessages(params.app_id!, params.endpoint_id!, filters(query));
-        if (noneCan(query)) return EMPTY;
         // The payload is spliced in as stored text (see messageOutText), so the page is written as text.
         const withMsg = (a: Attempt) => {
           const m = messages.get(a.messageId);

@@ -14,8 +14,6 @@ export class BodyTooLarge extends HookyardError {
   }
 }
 
-const tooLarge = (limit: number, received: number) => new BodyTooLarge(limit, received);
-
 /**
  * The body of a Node request, up to `limit` bytes; rejects past it, and then drains the rest
  * (the API: the connection stays usable) or, with `drain: false`, stops reading (the receive
@@ -31,7 +29,7 @@ function readIncoming(incoming: IncomingMessage, limit: number, drain = true): P
         incoming.removeAllListeners('data');
         if (drain) incoming.resume();
         else incoming.pause();
-        reject(tooLarge(limit, size));
+        reject(new BodyTooLarge(limit, size));
       } else {
         chunks.push(chunk);
       }
@@ -45,7 +43,7 @@ function readIncoming(incoming: IncomingMessage, limit: number, drain = true): P
 /** The same through a Fetch Request, where there is no Node request (tests calling app.request). */
 async function readFetch(request: Request, limit: number): Promise<Buffer> {
   const bytes = Buffer.from(await request.arrayBuffer());
-  if (bytes.length > limit) throw tooLarge(limit, bytes.length);
+  if (bytes.length > limit) throw new BodyTooLarge(limit, bytes.length);
   return bytes;
 }
 
@@ -58,7 +56,7 @@ async function readFetch(request: Request, limit: number): Promise<Buffer> {
 export function bodyReader(limit: number): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const declared = c.req.header('content-length');
-    if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit, Number(declared));
+    if (declared !== undefined && Number(declared) > limit) throw new BodyTooLarge(limit, Number(declared));
     const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
     c.set('body', incoming ? await readIncoming(incoming, limit) : await readFetch(c.req.raw, limit));
     await next();
@@ -73,13 +71,13 @@ export async function bodyReadLimited(c: Context, limit: number): Promise<Buffer
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   if (incoming) return incomingReadLimited(incoming, limit);
   const declared = c.req.header('content-length');
-  if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit, Number(declared));
+  if (declared !== undefined && Number(declared) > limit) throw new BodyTooLarge(limit, Number(declared));
   return readFetch(c.req.raw, limit);
 }
 
 /** The same on a Node request, for the receive path's own handler (src/inbound/receive-node.ts). */
 export async function incomingReadLimited(incoming: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = incoming.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit, Number(declared));
+  if (declared !== undefined && Number(declared) > limit) throw new BodyTooLarge(limit, Number(declared));
   return readIncoming(incoming, limit, false);
 }
