@@ -8,7 +8,7 @@ import { ForwardedMessage } from '../parts/ForwardedMessage';
 import { SourceEndpoints } from '../parts/SourceEndpoints';
 import { sampleSign } from '../sign';
 import type { SourceOut } from '../types';
-import { SECRET_TYPES } from './Sources';
+import { SECRET_SOURCE_TYPES } from '../../../src/inbound/verify/console-types';
 
 interface RequestOut {
   id: string;
@@ -127,7 +127,7 @@ function ReceivingUrl({ base, source, onChange }: { base: string; source: Source
 }
 
 function Settings({ base, source, onChange }: { base: string; source: SourceOut; onChange: () => void }) {
-  const hasSecret = SECRET_TYPES.includes(source.type);
+  const hasSecret = SECRET_SOURCE_TYPES.includes(source.type);
   const [secret, setSecret] = useState('');
   const [rateLimit, setRateLimit] = useState(source.rateLimit == null ? '' : String(source.rateLimit));
   const [maxBodyBytes, setMaxBodyBytes] = useState(source.maxBodyBytes == null ? '' : String(source.maxBodyBytes));
@@ -221,7 +221,7 @@ function Stats({ base, tick }: { base: string; tick: number }) {
 }
 
 function TestTool({ source, onSent }: { source: SourceOut; onSent: () => void }) {
-  const needsSecret = SECRET_TYPES.includes(source.type);
+  const needsSecret = SECRET_SOURCE_TYPES.includes(source.type);
   const [secret, setSecret] = useState('');
   const [body, setBody] = useState('{"test": true, "source": "hookyard console"}');
   const [result, setResult] = useState('');

@@ -6,9 +6,8 @@ import { href, navigate } from '../route';
 import type { SourceOut } from '../types';
 import { SECRET_SOURCE_TYPES } from '../../../src/inbound/verify/console-types';
 
-/** Source types that take one signing secret in `config.secret` (checked against the server's types by its tests). */
-export const SECRET_TYPES = SECRET_SOURCE_TYPES;
-export const SOURCE_TYPES = ['generic-webhook', ...SECRET_TYPES];
+// SECRET_SOURCE_TYPES: the types that take one signing secret in `config.secret`, checked against the server's by its tests.
+export const SOURCE_TYPES = ['generic-webhook', ...SECRET_SOURCE_TYPES];
 
 /** Sources receive webhooks from third parties (Svix Ingest API); hidden when the server has none. */
 export function Sources() {
@@ -21,7 +20,7 @@ export function Sources() {
   const submit = (e: Event) => {
     e.preventDefault();
     void create.run(async () => {
-      const config = SECRET_TYPES.includes(type) ? { secret } : {};
+      const config = SECRET_SOURCE_TYPES.includes(type) ? { secret } : {};
       const source = await post<SourceOut>('/ingest/api/v1/source', { name, type, config });
       navigate(href('sources', source.id));
     });
@@ -52,7 +51,7 @@ export function Sources() {
             ))}
           </select>
         </div>
-        {SECRET_TYPES.includes(type) && (
+        {SECRET_SOURCE_TYPES.includes(type) && (
           <div class="field">
             <label for="source-secret">Signing secret (from the provider)</label>
             <input id="source-secret" type="password" autoComplete="off" required value={secret} onInput={(e) => setSecret(e.currentTarget.value)} />
